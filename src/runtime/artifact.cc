@@ -1,0 +1,54 @@
+#include "runtime/artifact.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "runtime/compiler.h"
+
+namespace wa::runtime {
+
+namespace {
+// dlopen/dlclose and wasm_rt_register_func_type in init are serialised here.
+std::mutex g_loader_mutex;
+}  // namespace
+
+Expected<std::shared_ptr<Artifact>> Artifact::load(const std::filesystem::path& path) {
+  std::lock_guard lock(g_loader_mutex);
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    return make_error("load_failed", std::string("cannot load compiled module: ") +
+                                         (why ? why : "unknown dlopen error"));
+  }
+  auto artifact = std::shared_ptr<Artifact>(new Artifact());
+  artifact->handle_ = handle;
+  artifact->path_ = path;
+  auto* abi = static_cast<const int*>(dlsym(handle, "wa_abi_version"));
+  auto* size = static_cast<const unsigned long*>(dlsym(handle, "wa_instance_size"));
+  auto init = reinterpret_cast<void (*)()>(dlsym(handle, "wa_init_module"));
+  artifact->exports_ = static_cast<const ExportEntry*>(dlsym(handle, "wa_exports"));
+  artifact->instantiate_ = reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
+  artifact->free_ = reinterpret_cast<void (*)(void*)>(dlsym(handle, "wa_free"));
+  if (!abi || *abi != kRuntimeAbiVersion || !size || !init || !artifact->exports_ ||
+      !artifact->instantiate_ || !artifact->free_)
+    return make_error("load_failed", "compiled module " + path.string() +
+                                         " does not match this runtime's ABI; rebuild it");
+  artifact->instance_size_ = *size;
+  init();  // registers function types: process-wide, once per loaded object
+  return artifact;
+}
+
+Artifact::~Artifact() {
+  std::lock_guard lock(g_loader_mutex);
+  if (handle_) dlclose(handle_);
+}
+
+Artifact::EntryFn Artifact::entry(std::string_view name) const {
+  for (const ExportEntry* e = exports_; e->name; ++e)
+    if (name == e->name) return e->fn;
+  return nullptr;
+}
+
+}  // namespace wa::runtime

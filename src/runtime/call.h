@@ -1,0 +1,32 @@
+// What a guest call takes (CallOptions) and what it gives back (CallResult).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "runtime/outcome.h"
+#include "wasi/context.h"
+
+namespace wa::runtime {
+
+struct CallOptions {
+  std::string entry = "_start";  // an exported function taking and returning nothing
+  wasi::ContextConfig wasi;      // args, env, stdin, stdio, preopens
+  std::chrono::milliseconds timeout{5000};
+  uint64_t memory_limit_bytes = 128ull << 20;
+};
+
+struct CallResult {
+  TrapKind trap = TrapKind::kNone;
+  int exit_code = 0;       // valid when trap == kNone (0 if the entry just returned)
+  std::string message;     // detail for traps and host errors
+  std::string stdout_data; // buffered output (empty when streamed to a host fd)
+  std::string stderr_data;
+  std::chrono::nanoseconds duration{0};
+  uint64_t peak_memory_bytes = 0;
+
+  bool trapped() const { return trap != TrapKind::kNone; }
+};
+
+}  // namespace wa::runtime

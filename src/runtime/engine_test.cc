@@ -1,0 +1,281 @@
+// Engine tests with real guests (tests/guests, built to $WA_GUESTS_DIR).
+#include "runtime/engine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "runtime/linear_memory.h"
+#include "support/files.h"
+
+namespace wa::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<uint8_t> guest(const std::string& name) {
+  const char* dir = std::getenv("WA_GUESTS_DIR");
+  auto bytes = read_file_bytes(fs::path(dir ? dir : "guests") / (name + ".wasm"));
+  EXPECT_TRUE(bytes.ok()) << name << ": " << (bytes ? "" : bytes.error().message);
+  return bytes ? std::move(bytes.value()) : std::vector<uint8_t>{};
+}
+
+uint64_t resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  return 0;
+}
+
+// One engine (and one artifact cache) for the whole test program: compiling is the
+// slow part, and the cache is what makes a second load cheap.
+class EngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cache_dir_ = fs::temp_directory_path() / ("wa_engine_test_" + std::to_string(getpid()));
+    EngineConfig config;
+    config.cache_dir = cache_dir_;
+    config.tiers = EngineConfig::Tiers::kFastOnly;
+    engine_ = new Engine(config);
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    std::error_code ec;
+    fs::remove_all(cache_dir_, ec);
+  }
+
+  std::shared_ptr<Module> load(const std::string& name) {
+    auto module = engine_->load(guest(name));
+    EXPECT_TRUE(module.ok()) << (module ? "" : module.error().message);
+    if (!module) return nullptr;
+    EXPECT_TRUE(module.value()->wait_until_runnable()) << module.value()->error();
+    return module.value();
+  }
+
+  CallResult run(const std::string& name, CallOptions options = {}) {
+    auto module = load(name);
+    if (!module) return {};
+    if (options.wasi.args.empty()) options.wasi.args = {name};
+    return engine_->call(*module, options);
+  }
+
+  static inline Engine* engine_ = nullptr;
+  static inline fs::path cache_dir_;
+};
+
+TEST_F(EngineTest, HelloWritesCgiResponse) {
+  CallOptions options;
+  options.wasi.env = {{"QUERY_STRING", "name=wasm"}};
+  CallResult r = run("hello", options);
+  EXPECT_FALSE(r.trapped()) << r.message;
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.stdout_data.find("Content-Type: text/plain"), std::string::npos);
+  EXPECT_NE(r.stdout_data.find("query=name=wasm"), std::string::npos);
+}
+
+TEST_F(EngineTest, ArgsEnvStdinAndStderr) {
+  CallOptions options;
+  options.wasi.args = {"echo_io", "one", "two words"};
+  options.wasi.env = {{"GREETING", "hi there"}};
+  options.wasi.stdin_data = "body bytes";
+  CallResult r = run("echo_io", options);
+  ASSERT_FALSE(r.trapped()) << r.message;
+  EXPECT_NE(r.stdout_data.find("arg1=one\narg2=two words\n"), std::string::npos) << r.stdout_data;
+  EXPECT_NE(r.stdout_data.find("GREETING=hi there"), std::string::npos);
+  EXPECT_NE(r.stdout_data.find("stdin=body bytes"), std::string::npos);
+  EXPECT_EQ(r.stderr_data, "to stderr\n");
+}
+
+TEST_F(EngineTest, ExitCodeIsReported) {
+  CallOptions options;
+  options.wasi.args = {"exit_code", "42"};
+  CallResult r = run("exit_code", options);
+  EXPECT_FALSE(r.trapped()) << r.message;
+  EXPECT_EQ(r.exit_code, 42);
+}
+
+struct TrapCase {
+  const char* guest;
+  TrapKind expected;
+};
+
+class TrapKinds : public EngineTest, public ::testing::WithParamInterface<TrapCase> {};
+
+TEST_P(TrapKinds, AreReportedByKind) {
+  CallOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  options.memory_limit_bytes = 8 << 20;
+  options.wasi.stdout_config.limit_bytes = 64 * 1024;
+  CallResult r = run(GetParam().guest, options);
+  EXPECT_EQ(trap_kind_name(r.trap), trap_kind_name(GetParam().expected)) << r.message;
+  EXPECT_FALSE(r.message.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Guests, TrapKinds,
+    ::testing::Values(TrapCase{"loop", TrapKind::kTimeout},
+                      TrapCase{"start_loop", TrapKind::kTimeout},
+                      TrapCase{"host_loop", TrapKind::kTimeout},
+                      TrapCase{"sleep_loop", TrapKind::kTimeout},
+                      TrapCase{"oob", TrapKind::kOutOfBounds},
+                      TrapCase{"recurse", TrapKind::kStackExhaustion},
+                      TrapCase{"unreachable", TrapKind::kUnreachable},
+                      TrapCase{"div_zero", TrapKind::kDivideByZero},
+                      TrapCase{"memory_bomb", TrapKind::kMemoryLimit},
+                      TrapCase{"flood", TrapKind::kOutputLimit}),
+    [](const auto& info) { return std::string(info.param.guest); });
+
+TEST_F(EngineTest, TimeoutHaltsNearTheDeadline) {
+  CallOptions options;
+  options.timeout = std::chrono::milliseconds(100);
+  CallResult r = run("loop", options);
+  EXPECT_EQ(r.trap, TrapKind::kTimeout);
+  // Generous bound: the point is that it stops, not how precisely.
+  EXPECT_LT(r.duration, std::chrono::seconds(2));
+}
+
+TEST_F(EngineTest, ThousandTimeoutsOnOneThreadKeepRssFlatAndThreadUsable) {
+  auto looping = load("loop");
+  auto hello = load("hello");
+  ASSERT_TRUE(looping && hello);
+  CallOptions options;
+  options.timeout = std::chrono::milliseconds(1);
+  options.wasi.args = {"loop"};
+  // Warm up pools and allocator, then measure growth over the rest.
+  for (int i = 0; i < 50; ++i) engine_->call(*looping, options);
+  uint64_t rss_before = resident_kib();
+  uint64_t mapped_before = mapped_linear_memories();
+  int timeouts = 0;
+  for (int i = 0; i < 1000; ++i) timeouts += engine_->call(*looping, options).trap == TrapKind::kTimeout;
+  EXPECT_EQ(timeouts, 1000);
+  EXPECT_LT(resident_kib(), rss_before + 8 * 1024) << "RSS grew across timeouts";
+  EXPECT_EQ(mapped_linear_memories(), mapped_before) << "linear memories leaked";
+  CallOptions hello_options;
+  hello_options.wasi.args = {"hello"};
+  CallResult ok = engine_->call(*hello, hello_options);
+  EXPECT_FALSE(ok.trapped()) << ok.message;
+  EXPECT_NE(ok.stdout_data.find("Hello"), std::string::npos);
+}
+
+TEST_F(EngineTest, ConcurrentTrapsOnSeveralThreads) {
+  const char* guests[] = {"oob", "recurse", "unreachable", "loop", "hello", "div_zero"};
+  std::vector<std::shared_ptr<Module>> modules;
+  for (const char* g : guests) modules.push_back(load(g));
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 60; ++i) {
+        size_t which = (t + i) % modules.size();
+        CallOptions options;
+        options.timeout = std::chrono::milliseconds(20);
+        options.wasi.args = {guests[which]};
+        CallResult r = engine_->call(*modules[which], options);
+        bool expect_trap = std::string(guests[which]) != "hello";
+        if (r.trapped() != expect_trap) wrong++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(EngineTest, ManyConcurrentInstancesOfOneModule) {
+  auto module = load("echo_io");
+  ASSERT_TRUE(module);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        CallOptions options;
+        options.wasi.args = {"echo_io", std::to_string(t * 1000 + i)};
+        CallResult r = engine_->call(*module, options);
+        if (r.stdout_data.find("arg1=" + std::to_string(t * 1000 + i) + "\n") == std::string::npos)
+          wrong++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(EngineTest, InvokesNamedEntryAndRejectsMissingOne) {
+  auto module = load("export_only");
+  ASSERT_TRUE(module);
+  CallOptions options;
+  options.entry = "noop";
+  EXPECT_FALSE(engine_->call(*module, options).trapped());
+  options.entry = "run";
+  EXPECT_EQ(engine_->call(*module, options).trap, TrapKind::kUnreachable);
+  options.entry = "missing";
+  CallResult r = engine_->call(*module, options);
+  EXPECT_EQ(r.trap, TrapKind::kHostError);
+  EXPECT_NE(r.message.find("missing"), std::string::npos);
+}
+
+TEST_F(EngineTest, SecondLoadOfSameModuleIsShared) {
+  auto a = load("hello");
+  auto b = load("hello");
+  EXPECT_EQ(a.get(), b.get());
+}
+
+TEST_F(EngineTest, ArtifactCacheServesAFreshEngine) {
+  load("hello");  // ensures the artifact is on disk
+  EngineConfig config;
+  config.cache_dir = cache_dir_;
+  config.tiers = EngineConfig::Tiers::kFastOnly;
+  Engine fresh(config);
+  auto module = fresh.load(guest("hello"));
+  ASSERT_TRUE(module.ok());
+  // A cached artifact is loaded synchronously: runnable without waiting.
+  EXPECT_EQ(module.value()->state(), ModuleState::kReady);
+}
+
+struct RejectCase {
+  const char* guest;
+  const char* kind;
+  const char* mentions;
+};
+
+class Rejections : public EngineTest, public ::testing::WithParamInterface<RejectCase> {};
+
+TEST_P(Rejections, NameTheProblem) {
+  auto result = engine_->validate(guest(GetParam().guest));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, GetParam().kind);
+  EXPECT_NE(result.error().message.find(GetParam().mentions), std::string::npos)
+      << result.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Guests, Rejections,
+                         ::testing::Values(RejectCase{"simd", "unsupported_feature", "SIMD"},
+                                           RejectCase{"imports_env", "unsupported_import",
+                                                      "env.magic"}),
+                         [](const auto& info) { return std::string(info.param.guest); });
+
+TEST(Validation, GarbageNeverCrashes) {
+  Engine engine(EngineConfig{});
+  std::vector<uint8_t> bytes = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  srand(1234);
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<uint8_t> mutated = bytes;
+    size_t extra = rand() % 64;
+    for (size_t j = 0; j < extra; ++j) mutated.push_back(rand() & 0xff);
+    (void)engine.validate(mutated);
+  }
+  auto text = engine.validate(std::vector<uint8_t>{'h', 'e', 'l', 'l', 'o', '!', '!', '!'});
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().kind, "not_wasm");
+  auto truncated = engine.validate(std::vector<uint8_t>{0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5});
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.error().kind, "invalid_module");
+}
+
+}  // namespace
+}  // namespace wa::runtime

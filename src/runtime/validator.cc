@@ -1,0 +1,131 @@
+#include "runtime/validator.h"
+
+#include <wabt/binary-reader-ir.h>
+#include <wabt/binary-reader.h>
+#include <wabt/error-formatter.h>
+#include <wabt/feature.h>
+#include <wabt/ir.h>
+#include <wabt/validator.h>
+
+#include <array>
+#include <cstring>
+#include <optional>
+
+#include "runtime/host_imports.h"
+#include "support/sha256.h"
+
+namespace wa::runtime {
+
+namespace {
+
+struct Proposal {
+  const char* name;
+  void (wabt::Features::*enable)();
+};
+
+// Proposals wasm2c 1.0.32 cannot compile (or crashes on). If a module only reads
+// with one of these enabled, we name it in the rejection.
+constexpr std::array<Proposal, 9> kUnsupported = {{
+    {"SIMD (128-bit vectors)", &wabt::Features::enable_simd},
+    {"threads (shared memory and atomics)", &wabt::Features::enable_threads},
+    {"tail calls", &wabt::Features::enable_tail_call},
+    {"memory64", &wabt::Features::enable_memory64},
+    {"multiple memories", &wabt::Features::enable_multi_memory},
+    {"exception handling", &wabt::Features::enable_exceptions},
+    {"relaxed SIMD", &wabt::Features::enable_relaxed_simd},
+    {"typed function references", &wabt::Features::enable_function_references},
+    {"extended constant expressions", &wabt::Features::enable_extended_const},
+}};
+
+wabt::Features supported_features() {
+  wabt::Features features;  // wabt defaults: mvp + the post-mvp set wasm2c handles
+  features.disable_simd();  // on by default in wabt, but wasm2c aborts on it
+  return features;
+}
+
+bool reads_and_validates(std::span<const uint8_t> wasm, const wabt::Features& features,
+                         wabt::Module* module, wabt::Errors* errors) {
+  wabt::ReadBinaryOptions options(features, nullptr, false, true, false);
+  if (wabt::Failed(wabt::ReadBinaryIr("module.wasm", wasm.data(), wasm.size(), options,
+                                      errors, module)))
+    return false;
+  wabt::ValidateOptions validate_options(features);
+  return wabt::Succeeded(wabt::ValidateModule(module, errors, validate_options));
+}
+
+std::string first_error(const wabt::Errors& errors) {
+  std::string text = wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary);
+  if (auto end = text.find('\n'); end != std::string::npos) text.resize(end);
+  return text.empty() ? "the module does not validate" : text;
+}
+
+std::optional<std::string> unsupported_proposal(std::span<const uint8_t> wasm) {
+  for (const auto& proposal : kUnsupported) {
+    wabt::Features features = supported_features();
+    (features.*proposal.enable)();
+    wabt::Module module;
+    wabt::Errors errors;
+    if (reads_and_validates(wasm, features, &module, &errors)) return proposal.name;
+  }
+  return std::nullopt;
+}
+
+Status check_imports(const wabt::Module& module) {
+  for (const wabt::Import* import : module.imports) {
+    std::string what = "'" + import->module_name + "." + import->field_name + "'";
+    if (import->kind() != wabt::ExternalKind::Func)
+      return make_error("unsupported_import",
+                        "the module imports " + std::string(wabt::GetKindName(import->kind())) +
+                            " " + what +
+                            "; only WASI functions can be imported (define memories, "
+                            "tables and globals inside the module)");
+    if (!is_provided_host_function(import->module_name, import->field_name))
+      return make_error("unsupported_import",
+                        "the module imports function " + what +
+                            ", which this platform does not provide (available: "
+                            "wasi_snapshot_preview1)");
+  }
+  return ok_status();
+}
+
+ModuleInfo describe(const wabt::Module& module, std::span<const uint8_t> wasm) {
+  ModuleInfo info;
+  info.sha256 = sha256_hex(wasm);
+  info.size_bytes = wasm.size();
+  info.has_start_function = !module.starts.empty();
+  for (const wabt::Import* import : module.imports)
+    info.imports.push_back(import->module_name + "." + import->field_name);
+  for (const wabt::Export* exp : module.exports) {
+    if (exp->kind != wabt::ExternalKind::Func) continue;
+    const wabt::Func* func = module.GetFunc(exp->var);
+    if (func && func->GetNumParams() == 0 && func->GetNumResults() == 0)
+      info.function_exports.push_back(exp->name);
+  }
+  return info;
+}
+
+}  // namespace
+
+Expected<ModuleInfo> validate_module(std::span<const uint8_t> wasm) {
+  static constexpr uint8_t kMagic[4] = {0x00, 'a', 's', 'm'};
+  if (wasm.size() < 8 || std::memcmp(wasm.data(), kMagic, 4) != 0)
+    return make_error("not_wasm",
+                      "not a WebAssembly module (a .wasm file starts with the bytes \\0asm)");
+  if (wasm[4] != 1 || wasm[5] != 0 || wasm[6] != 0 || wasm[7] != 0)
+    return make_error("not_wasm",
+                      "unsupported WebAssembly binary version (only version 1 is supported; "
+                      "components are not)");
+  wabt::Module module;
+  wabt::Errors errors;
+  if (!reads_and_validates(wasm, supported_features(), &module, &errors)) {
+    if (auto proposal = unsupported_proposal(wasm))
+      return make_error("unsupported_feature",
+                        "the module uses " + *proposal +
+                            ", which this platform does not support; rebuild it without");
+    return make_error("invalid_module", "invalid module: " + first_error(errors));
+  }
+  if (auto status = check_imports(module); !status) return status.error();
+  return describe(module, wasm);
+}
+
+}  // namespace wa::runtime

@@ -1,0 +1,77 @@
+#include "runtime/watchdog.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "runtime/guest_thread.h"
+
+namespace wa::runtime {
+
+namespace {
+
+// Scan period: the precision of deadlines. A signal is re-sent at this period while a
+// call stays past its deadline (it may have been in a non-interruptible section).
+constexpr auto kScanPeriod = std::chrono::milliseconds(2);
+
+}  // namespace
+
+int deadline_signal() { return SIGRTMIN + 3; }
+
+Watchdog& Watchdog::instance() {
+  static Watchdog* watchdog = new Watchdog();
+  return *watchdog;
+}
+
+Watchdog::Watchdog() {
+  thread_ = std::thread([this] { run(); });
+  thread_.detach();
+}
+
+void Watchdog::register_thread(GuestThread* thread) {
+  std::lock_guard lock(mutex_);
+  threads_.push_back(thread);
+}
+
+void Watchdog::unregister_thread(GuestThread* thread) {
+  std::lock_guard lock(mutex_);
+  threads_.erase(std::remove(threads_.begin(), threads_.end(), thread), threads_.end());
+}
+
+void Watchdog::begin_call(GuestThread& thread, int64_t deadline_ns) {
+  thread.deadline_ns.store(deadline_ns, std::memory_order_release);
+  if (active_calls_.fetch_add(1, std::memory_order_acq_rel) == 0) {
+    std::lock_guard lock(mutex_);
+    wake_.notify_one();
+  }
+}
+
+void Watchdog::end_call(GuestThread& thread) {
+  thread.deadline_ns.store(0, std::memory_order_release);
+  active_calls_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void Watchdog::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return active_calls_.load() > 0; });
+    scan(monotonic_now_ns());
+    wake_.wait_for(lock, kScanPeriod);
+  }
+}
+
+void Watchdog::scan(int64_t now_ns) {
+  for (GuestThread* t : threads_) {
+    int64_t deadline = t->deadline_ns.load(std::memory_order_acquire);
+    if (deadline == 0 || now_ns < deadline) continue;
+    uint64_t id = t->call_id.load(std::memory_order_acquire);
+    if (id == 0) continue;
+    if (t->expired_call_id.exchange(id, std::memory_order_acq_rel) != id) fired_++;
+    sigval value{};
+    value.sival_ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
+    pthread_sigqueue(t->thread, deadline_signal(), value);
+  }
+}
+
+}  // namespace wa::runtime

@@ -1,0 +1,52 @@
+// Halts guests that run past their deadline by signalling their thread.
+//
+// Calls publish (call id, deadline) in their thread's GuestThread; a single watchdog
+// thread scans the registered threads every few milliseconds while any call is
+// active. A call past its deadline is marked expired and its thread signalled with
+// the call id attached, so the handler can ignore a signal meant for an earlier call.
+#pragma once
+
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace wa::runtime {
+
+struct GuestThread;
+
+// The real-time signal used to interrupt guests.
+int deadline_signal();
+
+class Watchdog {
+ public:
+  static Watchdog& instance();  // never destroyed: thread exit handlers use it
+
+  void register_thread(GuestThread* thread);
+  void unregister_thread(GuestThread* thread);
+
+  // Bracket each call: begin() publishes the deadline (after the caller stored the
+  // call id), end() retracts it.
+  void begin_call(GuestThread& thread, int64_t deadline_ns);
+  void end_call(GuestThread& thread);
+
+  uint64_t fired() const { return fired_.load(); }
+
+ private:
+  Watchdog();
+  void run();
+  void scan(int64_t now_ns);
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<GuestThread*> threads_;
+  std::atomic<int> active_calls_{0};
+  std::atomic<uint64_t> fired_{0};
+  std::thread thread_;
+};
+
+}  // namespace wa::runtime

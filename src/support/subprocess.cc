@@ -1,0 +1,78 @@
+#include "support/subprocess.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace wa {
+
+namespace {
+
+constexpr size_t kMaxCapturedOutput = 64 * 1024;
+
+[[noreturn]] void exec_child(const std::vector<std::string>& argv,
+                             const std::filesystem::path& cwd,
+                             const SubprocessLimits& limits, int out_fd) {
+  // Only async-signal-safe calls between fork and exec.
+  ::dup2(out_fd, STDOUT_FILENO);
+  ::dup2(out_fd, STDERR_FILENO);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+  rlimit cpu{static_cast<rlim_t>(limits.cpu_time.count()),
+             static_cast<rlim_t>(limits.cpu_time.count())};
+  ::setrlimit(RLIMIT_CPU, &cpu);
+  rlimit as{limits.address_space_bytes, limits.address_space_bytes};
+  ::setrlimit(RLIMIT_AS, &as);
+  rlimit core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &core);
+  if (limits.nice != 0) ::setpriority(PRIO_PROCESS, 0, limits.nice);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  ::_exit(127);
+}
+
+}  // namespace
+
+Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
+                                          const std::filesystem::path& cwd,
+                                          const SubprocessLimits& limits) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return make_error("io", std::string("pipe: ") + std::strerror(errno));
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    return make_error("io", std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) exec_child(argv, cwd, limits, pipe_fds[1]);
+  ::close(pipe_fds[1]);
+  SubprocessResult result;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = ::read(pipe_fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (result.output.size() < kMaxCapturedOutput)
+      result.output.append(buffer, std::min<size_t>(n, kMaxCapturedOutput - result.output.size()));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (result.exit_code == 127 && result.output.empty())
+    result.output = "cannot execute " + argv[0];
+  return result;
+}
+
+}  // namespace wa

@@ -1,0 +1,32 @@
+// Runs a tool (wasm2c, the C compiler) as a child process under resource limits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support/expected.h"
+
+namespace wa {
+
+struct SubprocessLimits {
+  std::chrono::seconds cpu_time{300};
+  uint64_t address_space_bytes = 4ull << 30;
+  int nice = 0;  // raise for background work so it yields to requests
+};
+
+struct SubprocessResult {
+  int exit_code = -1;    // valid when term_signal == 0
+  int term_signal = 0;   // signal that killed the child, 0 if it exited
+  std::string output;    // stdout and stderr combined, truncated to 64 KiB
+};
+
+// Runs argv[0] (looked up in PATH) with `argv` in `cwd`. Fails only if the child
+// could not be started; a child that fails is reported in the result.
+Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
+                                          const std::filesystem::path& cwd,
+                                          const SubprocessLimits& limits);
+
+}  // namespace wa

@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/files.h"
+#include "support/sha256.h"
+#include "support/subprocess.h"
+
+namespace wa {
+namespace {
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(sha256_hex(std::string_view("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Files, AtomicWriteThenRead) {
+  auto dir = std::filesystem::temp_directory_path() / ("wa_files_" + std::to_string(getpid()));
+  auto path = dir / "sub" / "blob.bin";
+  std::vector<uint8_t> bytes{1, 2, 3, 0, 255};
+  ASSERT_TRUE(write_file_atomically(path, bytes).ok());
+  auto back = read_file_bytes(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value(), bytes);
+  // No temp files left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(path.parent_path()),
+                          std::filesystem::directory_iterator{}),
+            1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Files, MissingFileIsAnError) {
+  auto result = read_file_bytes("/nonexistent/wa/file");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, "io");
+}
+
+TEST(Subprocess, CapturesOutputAndExitCode) {
+  auto r = run_subprocess({"sh", "-c", "echo out; echo err >&2; exit 3"}, "/", {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_NE(r->output.find("out"), std::string::npos);
+  EXPECT_NE(r->output.find("err"), std::string::npos);
+}
+
+TEST(Subprocess, CpuLimitKillsRunaway) {
+  SubprocessLimits limits;
+  limits.cpu_time = std::chrono::seconds(1);
+  auto r = run_subprocess({"sh", "-c", "while :; do :; done"}, "/", limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->term_signal, 0);
+}
+
+}  // namespace
+}  // namespace wa

@@ -1,0 +1,32 @@
+// How WASI host functions tell the engine that control left and re-entered the guest.
+//
+// The engine (src/runtime) interrupts runaway guests with a signal and long-jumps out of
+// guest code. Host functions must never be long-jumped out of mid-way (they hold locks,
+// heap memory, file descriptors), so each one brackets its body with enter()/leave().
+// The wasi layer knows nothing about the engine; the engine installs these hooks once.
+#pragma once
+
+#include <cstdint>
+
+namespace wa::wasi {
+
+struct HostHooks {
+  // Called first thing in every host function. May not return (traps with stack
+  // exhaustion when the native stack is nearly used up).
+  void (*enter)() = nullptr;
+  // Called last thing before returning to the guest; nothing with a destructor may
+  // be alive. May not return: a deadline that passed during the host call traps here.
+  void (*leave)() = nullptr;
+  // True once the current call's deadline has passed: blocking host functions
+  // (poll_oneoff, reads from a host fd) check it after EINTR and return early.
+  bool (*interrupted)() = nullptr;
+  // proc_exit: ends the guest with an exit code. Never returns.
+  [[noreturn]] void (*exit)(uint32_t code) = nullptr;
+  // A stdout/stderr buffer cap was exceeded: ends the guest. Never returns.
+  [[noreturn]] void (*output_limit)() = nullptr;
+};
+
+void install_host_hooks(const HostHooks& hooks);
+const HostHooks& host_hooks();
+
+}  // namespace wa::wasi
