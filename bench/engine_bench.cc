@@ -58,7 +58,12 @@ double run_native_seconds(const std::string& name, const std::string& arg) {
 
 double run_wasm_seconds(Module& module, const std::string& name, const std::string& arg) {
   CallOptions options;
-  options.wasi.args = {name, arg};
+  options.wasi.args = {name};
+  for (size_t s = 0, e; s <= arg.size(); s = e + 1) {
+    e = arg.find(' ', s);
+    if (e == std::string::npos) e = arg.size();
+    options.wasi.args.push_back(arg.substr(s, e - s));
+  }
   options.timeout = std::chrono::seconds(120);
   options.memory_limit_bytes = 1ull << 30;
   CallResult r = engine().call(module, options);
@@ -83,7 +88,7 @@ void compute_vs_native(benchmark::State& state, const std::string& name, const s
   state.counters["wasm_vs_native"] = wasm / native;
 }
 
-void BM_SieveVsNative(benchmark::State& state) { compute_vs_native(state, "sieve", "20000000"); }
+void BM_SieveVsNative(benchmark::State& state) { compute_vs_native(state, "sieve", "20000000 4"); }
 void BM_PrimesVsNative(benchmark::State& state) {
   compute_vs_native(state, "primes_count", "5000000");
 }

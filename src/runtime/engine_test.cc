@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "runtime/linear_memory.h"
@@ -205,6 +206,18 @@ TEST_F(EngineTest, ManyConcurrentInstancesOfOneModule) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+TEST_F(EngineTest, EachCallSeesFreshZeroedMemory) {
+  auto dirty = load("dirty_memory");
+  auto oob = load("oob");
+  ASSERT_TRUE(dirty && oob);
+  for (int i = 0; i < 50; ++i) {
+    CallResult r = engine_->call(*dirty, CallOptions{});
+    ASSERT_FALSE(r.trapped()) << "call " << i << " saw a previous call's memory: " << r.message;
+    // A smaller memory afterwards must not see the grown pages as accessible.
+    EXPECT_EQ(engine_->call(*oob, CallOptions{}).trap, TrapKind::kOutOfBounds);
+  }
+}
+
 TEST_F(EngineTest, InvokesNamedEntryAndRejectsMissingOne) {
   auto module = load("export_only");
   ASSERT_TRUE(module);
@@ -235,6 +248,50 @@ TEST_F(EngineTest, ArtifactCacheServesAFreshEngine) {
   ASSERT_TRUE(module.ok());
   // A cached artifact is loaded synchronously: runnable without waiting.
   EXPECT_EQ(module.value()->state(), ModuleState::kReady);
+}
+
+TEST(TieredEngine, OptimizedTierReplacesFastTierUnderTraffic) {
+  auto cache = fs::temp_directory_path() / ("wa_tiered_test_" + std::to_string(getpid()));
+  EngineConfig config;
+  config.cache_dir = cache;
+  config.tiers = EngineConfig::Tiers::kTiered;
+  std::vector<std::string> states;
+  std::mutex states_mutex;
+  {
+    Engine engine(config);
+    auto module = engine.load(guest("echo_io"), [&](const Module& m) {
+      std::lock_guard lock(states_mutex);
+      states.push_back(std::string(module_state_name(m.state())));
+    });
+    ASSERT_TRUE(module.ok());
+    ASSERT_TRUE(module.value()->wait_until_runnable());
+    // Calls run while the optimised build is installed under them.
+    std::atomic<bool> optimized{false};
+    std::atomic<int> calls{0}, wrong{0};
+    std::thread traffic([&] {
+      while (!optimized || calls < 20) {
+        CallOptions options;
+        options.wasi.args = {"echo_io", "x"};
+        CallResult r = engine.call(*module.value(), options);
+        wrong += r.trapped() || r.stdout_data.find("arg1=x") == std::string::npos;
+        calls++;
+      }
+    });
+    EXPECT_TRUE(module.value()->wait_until_optimized()) << module.value()->error();
+    optimized = true;
+    traffic.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(module.value()->tier(), "optimized");
+  }
+  ASSERT_GE(states.size(), 2u);
+  EXPECT_EQ(states.front(), "ready");
+  EXPECT_EQ(states.back(), "optimized");
+  // Both tiers are cached on disk.
+  int artifacts = 0;
+  for (auto& entry : fs::recursive_directory_iterator(cache))
+    artifacts += entry.path().extension() == ".so";
+  EXPECT_EQ(artifacts, 2);
+  fs::remove_all(cache);
 }
 
 struct RejectCase {

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <atomic>
+#include <cstring>
 
 namespace wa::runtime {
 
@@ -21,6 +22,32 @@ struct PooledMemory {
 constexpr unsigned kMaxPoolCapacity = 64;
 thread_local PooledMemory t_pool[kMaxPoolCapacity];
 thread_local unsigned t_pool_size = 0;
+
+constexpr uint64_t kSystemPage = 4096;
+// Below this many resident bytes, zeroing with memset beats madvise: madvise in a
+// multi-threaded process costs TLB-shootdown IPIs, and the dropped pages fault back
+// in on the next call. Above it, madvise also gives the RAM back.
+constexpr uint64_t kMemsetResidentLimit = 1ull << 20;
+// Larger memories are not scanned for resident pages at all.
+constexpr uint64_t kResidencyScanLimit = 64ull << 20;
+
+thread_local unsigned char t_residency[kResidencyScanLimit / kSystemPage];
+
+// Zeroes [0, bytes) of a memory, keeping its pages mapped when few were touched.
+void zero_memory(uint8_t* base, uint64_t bytes) {
+  if (bytes == 0) return;
+  uint64_t pages = bytes / kSystemPage;
+  if (bytes <= kResidencyScanLimit && mincore(base, bytes, t_residency) == 0) {
+    uint64_t resident = 0;
+    for (uint64_t i = 0; i < pages; ++i) resident += t_residency[i] & 1;
+    if (resident * kSystemPage <= kMemsetResidentLimit) {
+      for (uint64_t i = 0; i < pages; ++i)
+        if (t_residency[i] & 1) std::memset(base + i * kSystemPage, 0, kSystemPage);
+      return;
+    }
+  }
+  madvise(base, bytes, MADV_DONTNEED);
+}
 
 uint8_t* reserve() {
   void* addr = mmap(nullptr, kMemoryReservationBytes, PROT_NONE,
@@ -72,9 +99,8 @@ void release_linear_memory(LinearMemory memory) {
     unreserve(memory.base);
     return;
   }
-  // Dropping the pages zeroes them (private anonymous mapping) and returns the RAM;
-  // they stay read-write so the next call of the same size needs no mprotect.
-  if (memory.accessible_bytes) madvise(memory.base, memory.accessible_bytes, MADV_DONTNEED);
+  // The pages stay read-write so the next call of the same size needs no mprotect.
+  zero_memory(memory.base, memory.accessible_bytes);
   t_pool[t_pool_size++] = {memory.base, memory.accessible_bytes};
 }
 

@@ -45,6 +45,7 @@ class Watchdog {
   std::condition_variable wake_;
   std::vector<GuestThread*> threads_;
   std::atomic<int> active_calls_{0};
+  std::atomic<bool> asleep_{false};
   std::atomic<uint64_t> fired_{0};
   std::thread thread_;
 };

@@ -1,10 +1,9 @@
-// Clocks, random bytes, sched_yield, proc_raise and the socket stubs.
+// Clocks, random bytes, sched_yield and proc_raise.
 #include <sched.h>
 #include <time.h>
 
 #include <sodium.h>
 
-#include "wasi/fd_table.h"
 #include "wasi/guest_memory.h"
 #include "wasi/host_functions.h"
 
@@ -23,12 +22,6 @@ bool host_clock(u32 clock_id, clockid_t& out) {
 
 uint64_t to_nanos(const timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// Socket calls on an fd: EBADF when it is not open, otherwise ENOTSOCK (preview1
-// guests here never hold sockets).
-Errno not_a_socket(Context& ctx, u32 fd) {
-  return ctx.fds().get(fd) == nullptr ? Errno::kBadf : Errno::kNotsock;
 }
 
 }  // namespace
@@ -67,15 +60,5 @@ Errno sched_yield(Context& /*ctx*/) {
 
 // Signals are not part of the sandbox model; the spec allows ENOSYS.
 Errno proc_raise(Context& /*ctx*/, u32 /*signal*/) { return Errno::kNosys; }
-
-Errno sock_accept(Context& ctx, u32 fd, u32 /*flags*/, u32 /*fd_ptr*/) {
-  return not_a_socket(ctx, fd);
-}
-
-Errno sock_recv(Context& ctx, u32 fd, u32, u32, u32, u32, u32) { return not_a_socket(ctx, fd); }
-
-Errno sock_send(Context& ctx, u32 fd, u32, u32, u32, u32) { return not_a_socket(ctx, fd); }
-
-Errno sock_shutdown(Context& ctx, u32 fd, u32 /*how*/) { return not_a_socket(ctx, fd); }
 
 }  // namespace wa::wasi

@@ -324,9 +324,10 @@ Errno fd_filestat_set_times(Context& ctx, u32 fd, u64 atim, u64 mtim, u32 fstfla
   FdEntry* entry;
   if (Errno e = lookup(ctx, fd, kRightFdFilestatSetTimes, entry); e != Errno::kSuccess) return e;
   struct timespec times[2];
+  if (fstflags > UINT16_MAX) return Errno::kInval;
   if (Errno e = timespecs_from_fstflags(atim, mtim, static_cast<uint16_t>(fstflags), times);
-      e != Errno::kSuccess || fstflags > UINT16_MAX) {
-    return Errno::kInval;
+      e != Errno::kSuccess) {
+    return e;
   }
   if (entry->host_fd < 0) return Errno::kBadf;
   return futimens(entry->host_fd, times) == 0 ? Errno::kSuccess : last_host_errno();

@@ -43,7 +43,10 @@ Errno open_beneath(int dir_fd, std::string_view path, int flags, unsigned mode, 
   std::string c_path(path);
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  // openat2 rejects a mode unless the call creates a file. (O_TMPFILE includes the
+  // O_DIRECTORY bit, so test for all of its bits.)
+  const bool creates = (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+  how.mode = creates ? mode : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int attempt = 0; attempt < kOpenat2Retries; ++attempt) {
     long fd = syscall(SYS_openat2, dir_fd, c_path.c_str(), &how, sizeof(how));

@@ -1,0 +1,325 @@
+#include "platform/accounts.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "platform/error_kinds.h"
+#include "support/sha256.h"
+
+namespace wa::platform {
+
+namespace {
+
+constexpr std::string_view kApiTokenPrefix = "wat_";
+constexpr std::string_view kInvitePrefix = "inv_";
+constexpr std::string_view kRegistrationModeKey = "registration_mode";
+// Writing last_used_at on every request would turn each API call into a write; once a
+// minute is precise enough for "last used".
+constexpr int64_t kLastUsedResolutionMs = 60'000;
+constexpr size_t kMaxPasswordBytes = 1024;  // bounds hashing work per request
+
+Error err(std::string_view kind, std::string message) {
+  return make_error(std::string(kind), std::move(message));
+}
+
+std::string random_token(std::string_view prefix, size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  return std::string(prefix) + base64url_encode(raw);
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Status validate_username(std::string_view name) {
+  auto ok_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  if (name.empty() || name.size() > 32 || !std::isalnum(static_cast<unsigned char>(name[0])) ||
+      !std::all_of(name.begin(), name.end(), ok_char)) {
+    return err(error_kind::kInvalidArgument,
+               "username must be 1-32 characters of letters, digits, '_', '.', '-', starting "
+               "with a letter or digit");
+  }
+  return ok_status();
+}
+
+User user_from_row(const SqlRow& row) {
+  return User{row.integer(0), row.text(1), row.integer(2) != 0, row.integer(3)};
+}
+
+constexpr std::string_view kUserColumns = "id, username, is_admin, created_at";
+
+}  // namespace
+
+std::string_view registration_mode_name(RegistrationMode mode) {
+  switch (mode) {
+    case RegistrationMode::kOpen:
+      return "open";
+    case RegistrationMode::kInvite:
+      return "invite";
+    case RegistrationMode::kClosed:
+      return "closed";
+  }
+  return "closed";
+}
+
+Expected<RegistrationMode> parse_registration_mode(std::string_view text) {
+  for (auto mode : {RegistrationMode::kOpen, RegistrationMode::kInvite, RegistrationMode::kClosed}) {
+    if (text == registration_mode_name(mode)) return mode;
+  }
+  return err(error_kind::kInvalidArgument,
+             "registration mode must be open, invite or closed, not '" + std::string(text) + "'");
+}
+
+Accounts::Accounts(Database& db, JwtSigner signer, AuthConfig config)
+    : db_(db),
+      signer_(std::move(signer)),
+      config_(config),
+      hasher_(config.password_strength),
+      limiter_(config.login_limits) {}
+
+Expected<std::unique_ptr<Accounts>> Accounts::open(Database& db,
+                                                   const std::filesystem::path& data_dir,
+                                                   AuthConfig config) {
+  auto signer = JwtSigner::from_secret_file(data_dir / "jwt.secret");
+  if (!signer) return signer.error();
+  auto seeded = db.query("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+                         {std::string(kRegistrationModeKey),
+                          std::string(registration_mode_name(config.initial_registration_mode))});
+  if (!seeded) return seeded.error();
+  auto accounts =
+      std::unique_ptr<Accounts>(new Accounts(db, std::move(signer).value(), config));
+  // A hash to verify against when the username is unknown, so a login takes as long
+  // whether or not the user exists.
+  auto dummy = accounts->hasher_.hash("not a password");
+  if (!dummy) return dummy.error();
+  accounts->dummy_hash_ = std::move(dummy).value();
+  return accounts;
+}
+
+Expected<IssuedToken> Accounts::issue_session(const User& user, TimePoint now) {
+  JwtClaims claims;
+  claims.subject = std::to_string(user.id);
+  claims.name = user.username;
+  claims.issued_at = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  claims.expires_at = claims.issued_at + config_.session_ttl.count();
+  return IssuedToken{signer_.issue(claims), claims.expires_at * 1000, user};
+}
+
+Expected<IssuedToken> Accounts::register_user(std::string_view username,
+                                              std::string_view password,
+                                              std::string_view invite) {
+  if (auto st = validate_username(username); !st) return st.error();
+  if (password.size() < config_.min_password_length || password.size() > kMaxPasswordBytes) {
+    return err(error_kind::kInvalidArgument,
+               "password must be " + std::to_string(config_.min_password_length) + " to " +
+                   std::to_string(kMaxPasswordBytes) + " bytes long");
+  }
+  // Hash outside the transaction: it is deliberately slow.
+  auto hash = hasher_.hash(password);
+  if (!hash) return hash.error();
+  User user;
+  auto done = db_.transaction([&]() -> Status {
+    auto count = db_.query("SELECT count(*) FROM users");
+    if (!count) return count.error();
+    const bool first_user = count->rows.at(0).integer(0) == 0;
+    if (!first_user) {
+      auto mode = registration_mode();
+      if (!mode) return mode.error();
+      if (*mode == RegistrationMode::kClosed) {
+        return err(error_kind::kForbidden, "registration is closed on this server");
+      }
+      if (*mode == RegistrationMode::kInvite && invite.empty()) {
+        return err(error_kind::kForbidden, "registration needs an invite code on this server");
+      }
+    }
+    user.username = std::string(username);
+    user.is_admin = first_user;
+    user.created_at_ms = now_unix_ms();
+    auto inserted = db_.query(
+        "INSERT INTO users (username, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?)",
+        {user.username, *hash, int64_t{user.is_admin}, user.created_at_ms});
+    if (!inserted) {
+      if (inserted.error().kind == error_kind::kConflict) {
+        return err(error_kind::kConflict, "username '" + user.username + "' is taken");
+      }
+      return inserted.error();
+    }
+    user.id = inserted->last_insert_id;
+    // An invite given in open mode is not needed and stays unused.
+    auto mode = registration_mode();
+    if (!first_user && mode && *mode == RegistrationMode::kInvite) {
+      return consume_invite(invite, user.id);
+    }
+    return ok_status();
+  });
+  if (!done) return done.error();
+  return issue_session(user, Clock::now());
+}
+
+Status Accounts::consume_invite(std::string_view code, int64_t user_id) {
+  auto used = db_.query(
+      "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL",
+      {user_id, now_unix_ms(), sha256_hex(code)});
+  if (!used) return used.error();
+  if (used->changes != 1) {
+    return err(error_kind::kForbidden, "the invite code is unknown or already used");
+  }
+  return ok_status();
+}
+
+Expected<IssuedToken> Accounts::login(std::string_view username, std::string_view password,
+                                      std::string_view remote_address, TimePoint now) {
+  const std::string user_key = "user:" + lowercase(username);
+  const std::string address_key = "addr:" + std::string(remote_address);
+  if (login_retry_after(username, remote_address, now)) {
+    return err(error_kind::kRateLimited, "too many failed logins; try again later");
+  }
+  auto found = db_.query("SELECT id, username, is_admin, created_at, password_hash FROM users "
+                         "WHERE username = ?",
+                         {std::string(username)});
+  if (!found) return found.error();
+  const bool known = !found->rows.empty();
+  const std::string stored = known ? found->rows[0].text(4) : dummy_hash_;
+  const bool matches = password.size() <= kMaxPasswordBytes && hasher_.verify(stored, password);
+  if (!known || !matches) {
+    limiter_.record_failure(user_key, now);
+    if (!remote_address.empty()) limiter_.record_failure(address_key, now);
+    return err(error_kind::kUnauthorized, "invalid username or password");
+  }
+  limiter_.reset(user_key);
+  return issue_session(user_from_row(found->rows[0]), now);
+}
+
+std::optional<std::chrono::seconds> Accounts::login_retry_after(std::string_view username,
+                                                                std::string_view remote_address,
+                                                                TimePoint now) {
+  auto by_user = limiter_.retry_after("user:" + lowercase(username), now);
+  auto by_address = remote_address.empty()
+                        ? std::nullopt
+                        : limiter_.retry_after("addr:" + std::string(remote_address), now);
+  if (by_user && by_address) return std::max(*by_user, *by_address);
+  return by_user ? by_user : by_address;
+}
+
+Expected<Principal> Accounts::authenticate(std::string_view bearer_token, TimePoint now) {
+  if (bearer_token.empty()) return err(error_kind::kUnauthorized, "missing token");
+  if (bearer_token.starts_with(kApiTokenPrefix)) return authenticate_api_token(bearer_token, now);
+  auto claims = signer_.verify(bearer_token, now);
+  if (!claims) return claims.error();
+  int64_t id = 0;
+  try {
+    id = std::stoll(claims->subject);
+  } catch (...) {
+    return err(error_kind::kUnauthorized, "malformed token subject");
+  }
+  auto user = find_user(id);
+  if (!user) return err(error_kind::kUnauthorized, "the token's user no longer exists");
+  return Principal{*user, Principal::Via::kSession, 0};
+}
+
+Expected<Principal> Accounts::authenticate_api_token(std::string_view token, TimePoint now) {
+  auto found = db_.query(
+      "SELECT u.id, u.username, u.is_admin, u.created_at, t.id, t.last_used_at "
+      "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+      "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+      {sha256_hex(token)});
+  if (!found) return found.error();
+  if (found->rows.empty()) return err(error_kind::kUnauthorized, "unknown or revoked API token");
+  const auto& row = found->rows[0];
+  const int64_t now_ms = to_unix_ms(now);
+  if (now_ms - row.optional_integer(5).value_or(0) >= kLastUsedResolutionMs) {
+    auto touched = db_.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+                             {now_ms, row.integer(4)});
+    if (!touched) return touched.error();
+  }
+  return Principal{user_from_row(row), Principal::Via::kApiToken, row.integer(4)};
+}
+
+Expected<User> Accounts::find_user(int64_t id) {
+  auto found = db_.query("SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?", {id});
+  if (!found) return found.error();
+  if (found->rows.empty()) return err(error_kind::kNotFound, "no such user");
+  return user_from_row(found->rows[0]);
+}
+
+Expected<User> Accounts::find_user(std::string_view username) {
+  auto found = db_.query("SELECT " + std::string(kUserColumns) + " FROM users WHERE username = ?",
+                         {std::string(username)});
+  if (!found) return found.error();
+  if (found->rows.empty()) return err(error_kind::kNotFound, "no such user");
+  return user_from_row(found->rows[0]);
+}
+
+Expected<IssuedToken> Accounts::create_api_token(int64_t user_id, std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return err(error_kind::kInvalidArgument, "token name must be 1-64 characters");
+  }
+  auto user = find_user(user_id);
+  if (!user) return user.error();
+  std::string token = random_token(kApiTokenPrefix, 32);
+  auto inserted = db_.query(
+      "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+      {user_id, std::string(name), sha256_hex(token), now_unix_ms()});
+  if (!inserted) return inserted.error();
+  return IssuedToken{std::move(token), 0, *user};
+}
+
+Expected<std::vector<ApiTokenInfo>> Accounts::list_api_tokens(int64_t user_id) {
+  auto found = db_.query("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens "
+                         "WHERE user_id = ? ORDER BY id",
+                         {user_id});
+  if (!found) return found.error();
+  std::vector<ApiTokenInfo> tokens;
+  for (const auto& row : found->rows) {
+    tokens.push_back({row.integer(0), row.text(1), row.integer(2), row.optional_integer(3),
+                      row.optional_integer(4)});
+  }
+  return tokens;
+}
+
+Status Accounts::revoke_api_token(int64_t user_id, int64_t token_id) {
+  auto revoked = db_.query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? "
+                           "AND revoked_at IS NULL",
+                           {now_unix_ms(), token_id, user_id});
+  if (!revoked) return revoked.error();
+  if (revoked->changes == 0) return err(error_kind::kNotFound, "no such API token");
+  return ok_status();
+}
+
+Expected<RegistrationMode> Accounts::registration_mode() {
+  auto found =
+      db_.query("SELECT value FROM settings WHERE key = ?", {std::string(kRegistrationModeKey)});
+  if (!found) return found.error();
+  if (found->rows.empty()) return config_.initial_registration_mode;
+  return parse_registration_mode(found->rows[0].text(0));
+}
+
+Status Accounts::set_registration_mode(const Principal& admin, RegistrationMode mode) {
+  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  auto saved = db_.query("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         {std::string(kRegistrationModeKey),
+                          std::string(registration_mode_name(mode))});
+  if (!saved) return saved.error();
+  return ok_status();
+}
+
+Expected<InviteInfo> Accounts::create_invite(const Principal& admin) {
+  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  InviteInfo invite{random_token(kInvitePrefix, 16), now_unix_ms(), std::nullopt};
+  auto inserted = db_.query(
+      "INSERT INTO invites (code_hash, created_by, created_at) VALUES (?, ?, ?)",
+      {sha256_hex(invite.code), admin.user.id, invite.created_at_ms});
+  if (!inserted) return inserted.error();
+  return invite;
+}
+
+}  // namespace wa::platform

@@ -1,0 +1,244 @@
+#include "platform/accounts.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "platform/test_support.h"
+
+namespace wa::platform {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class AccountsTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reopen(); }
+
+  void reopen(AuthConfig config = test_config()) {
+    accounts_.reset();
+    db_.reset();
+    db_ = std::move(open_sqlite_database(dir_.path() / "wasm-actions.db")).value();
+    auto opened = Accounts::open(*db_, dir_.path(), config);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    accounts_ = std::move(opened).value();
+  }
+
+  static AuthConfig test_config() {
+    AuthConfig config;
+    config.password_strength = PasswordStrength::kMinimal;
+    return config;
+  }
+
+  Principal principal(const IssuedToken& token) {
+    auto p = accounts_->authenticate(token.token);
+    EXPECT_TRUE(p.ok()) << p.error().message;
+    return p.ok() ? *p : Principal{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Accounts> accounts_;
+};
+
+TEST_F(AccountsTest, FirstUserIsAdminAndOthersAreNot) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  ASSERT_TRUE(ann.ok()) << ann.error().message;
+  auto bob = accounts_->register_user("bob", "password-2");
+  ASSERT_TRUE(bob.ok()) << bob.error().message;
+  EXPECT_TRUE(ann->user.is_admin);
+  EXPECT_FALSE(bob->user.is_admin);
+  EXPECT_EQ(principal(*bob).user.username, "bob");
+}
+
+TEST_F(AccountsTest, RegistrationRejectsBadInput) {
+  EXPECT_EQ(accounts_->register_user("", "password-1").error().kind, "invalid_argument");
+  EXPECT_EQ(accounts_->register_user("a b", "password-1").error().kind, "invalid_argument");
+  EXPECT_EQ(accounts_->register_user("-x", "password-1").error().kind, "invalid_argument");
+  EXPECT_EQ(accounts_->register_user("ann", "short").error().kind, "invalid_argument");
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  auto duplicate = accounts_->register_user("ANN", "password-2");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().kind, "conflict");
+}
+
+TEST_F(AccountsTest, LoginChecksThePassword) {
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  auto good = accounts_->login("ann", "password-1", "10.0.0.1");
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_EQ(principal(*good).user.username, "ann");
+  auto bad = accounts_->login("ann", "password-2", "10.0.0.1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, "unauthorized");
+  auto unknown = accounts_->login("nobody", "password-1", "10.0.0.1");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().message, bad.error().message);  // no user enumeration
+}
+
+TEST_F(AccountsTest, TamperedOrExpiredSessionIsRejected) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  ASSERT_TRUE(ann.ok());
+  std::string token = ann->token;
+  ASSERT_TRUE(accounts_->authenticate(token).ok());
+
+  // Change one character of the payload: the signature no longer matches.
+  std::string tampered = token;
+  const size_t dot = tampered.find('.');
+  tampered[dot + 5] = tampered[dot + 5] == 'A' ? 'B' : 'A';
+  auto forged = accounts_->authenticate(tampered);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_EQ(forged.error().kind, "unauthorized");
+
+  auto later = accounts_->authenticate(token, Clock::now() + hours(25));
+  ASSERT_FALSE(later.ok());
+  EXPECT_NE(later.error().message.find("expired"), std::string::npos);
+  EXPECT_FALSE(accounts_->authenticate("").ok());
+  EXPECT_FALSE(accounts_->authenticate("not.a.jwt").ok());
+}
+
+TEST_F(AccountsTest, AlgNoneTokenIsRejected) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  ASSERT_TRUE(ann.ok());
+  const std::string& token = ann->token;
+  const size_t first = token.find('.');
+  const size_t second = token.find('.', first + 1);
+  std::string none = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
+                     token.substr(first + 1, second - first - 1) + ".";
+  auto result = accounts_->authenticate(none);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, "unauthorized");
+}
+
+TEST_F(AccountsTest, SecretIsPrivateAndSessionsSurviveRestart) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  ASSERT_TRUE(ann.ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_.path() / "jwt.secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  reopen();
+  EXPECT_TRUE(accounts_->authenticate(ann->token).ok());
+}
+
+TEST_F(AccountsTest, FailedLoginsAreRateLimitedPerUsername) {
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    // Different addresses: only the username counter reaches the limit.
+    auto r = accounts_->login("ann", "wrong-pass", "10.0.0." + std::to_string(i), t0);
+    EXPECT_EQ(r.error().kind, "unauthorized");
+  }
+  auto blocked = accounts_->login("ann", "password-1", "10.0.0.99", t0 + seconds(10));
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().kind, "rate_limited");
+  auto retry = accounts_->login_retry_after("ann", "10.0.0.99", t0 + seconds(10));
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_EQ(retry->count(), 290);
+  auto after = accounts_->login("ann", "password-1", "10.0.0.99", t0 + minutes(5) + seconds(1));
+  EXPECT_TRUE(after.ok()) << after.error().message;
+}
+
+TEST_F(AccountsTest, FailedLoginsAreRateLimitedPerAddress) {
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    (void)accounts_->login("user" + std::to_string(i), "wrong-pass", "10.9.9.9", t0);
+  }
+  auto blocked = accounts_->login("ann", "password-1", "10.9.9.9", t0);
+  EXPECT_EQ(blocked.error().kind, "rate_limited");
+  EXPECT_TRUE(accounts_->login("ann", "password-1", "10.1.1.1", t0).ok());
+}
+
+TEST_F(AccountsTest, InviteModeNeedsASingleUseInvite) {
+  auto admin_token = accounts_->register_user("admin", "password-1");
+  ASSERT_TRUE(admin_token.ok());
+  Principal admin = principal(*admin_token);
+  ASSERT_TRUE(accounts_->set_registration_mode(admin, RegistrationMode::kInvite).ok());
+
+  auto without = accounts_->register_user("bob", "password-2");
+  ASSERT_FALSE(without.ok());
+  EXPECT_EQ(without.error().kind, "forbidden");
+  EXPECT_EQ(accounts_->register_user("bob", "password-2", "inv_made_up").error().kind,
+            "forbidden");
+
+  auto invite = accounts_->create_invite(admin);
+  ASSERT_TRUE(invite.ok());
+  EXPECT_TRUE(accounts_->register_user("bob", "password-2", invite->code).ok());
+  auto reused = accounts_->register_user("carol", "password-3", invite->code);
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().kind, "forbidden");
+  EXPECT_FALSE(accounts_->find_user("carol").ok());  // nothing half-created
+
+  Principal bob = principal(accounts_->login("bob", "password-2", "1.2.3.4").value());
+  EXPECT_EQ(accounts_->create_invite(bob).error().kind, "forbidden");
+}
+
+TEST_F(AccountsTest, ClosedModeRefusesEveryoneButTheFirstUserAndPersists) {
+  AuthConfig config = test_config();
+  config.initial_registration_mode = RegistrationMode::kClosed;
+  // SetUp opened this database in open mode; forget that, as on a fresh server.
+  ASSERT_TRUE(db_->query("DELETE FROM settings").ok());
+  reopen(config);
+  ASSERT_TRUE(accounts_->register_user("admin", "password-1").ok());
+  EXPECT_EQ(accounts_->register_user("bob", "password-2").error().kind, "forbidden");
+
+  Principal admin = principal(accounts_->login("admin", "password-1", "1.1.1.1").value());
+  ASSERT_TRUE(accounts_->set_registration_mode(admin, RegistrationMode::kOpen).ok());
+  reopen(config);  // the stored mode wins over the initial one
+  EXPECT_EQ(accounts_->registration_mode().value(), RegistrationMode::kOpen);
+  EXPECT_TRUE(accounts_->register_user("bob", "password-2").ok());
+}
+
+TEST_F(AccountsTest, ApiTokensAuthenticateUntilRevoked) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  auto bob = accounts_->register_user("bob", "password-2");
+  ASSERT_TRUE(ann.ok() && bob.ok());
+  auto token = accounts_->create_api_token(ann->user.id, "laptop");
+  ASSERT_TRUE(token.ok());
+  EXPECT_TRUE(token->token.starts_with("wat_"));
+  auto p = accounts_->authenticate(token->token);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->user.username, "ann");
+  EXPECT_EQ(p->via, Principal::Via::kApiToken);
+
+  auto listed = accounts_->list_api_tokens(ann->user.id);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).name, "laptop");
+  EXPECT_TRUE(listed->at(0).last_used_at_ms.has_value());
+  // The stored form is a hash, never the token.
+  auto raw = db_->query("SELECT token_hash FROM api_tokens");
+  EXPECT_NE(raw->rows[0].text(0), token->token);
+
+  EXPECT_EQ(accounts_->revoke_api_token(bob->user.id, listed->at(0).id).error().kind, "not_found");
+  ASSERT_TRUE(accounts_->revoke_api_token(ann->user.id, listed->at(0).id).ok());
+  EXPECT_EQ(accounts_->authenticate(token->token).error().kind, "unauthorized");
+}
+
+TEST(PasswordHasherTest, InteractiveHashIsArgon2id) {
+  PasswordHasher hasher(PasswordStrength::kMinimal);
+  auto hash = hasher.hash("secret password");
+  ASSERT_TRUE(hash.ok());
+  EXPECT_TRUE(hash->starts_with("$argon2id$"));
+  EXPECT_TRUE(hasher.verify(*hash, "secret password"));
+  EXPECT_FALSE(hasher.verify(*hash, "secret passwore"));
+  EXPECT_FALSE(hasher.verify("garbage", "secret password"));
+}
+
+TEST(LoginRateLimiterTest, BlocksAfterMaxFailuresUntilTheWindowPasses) {
+  LoginRateLimiter limiter({3, seconds(60)});
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 2; ++i) limiter.record_failure("k", t0 + seconds(i));
+  EXPECT_FALSE(limiter.retry_after("k", t0 + seconds(2)).has_value());
+  limiter.record_failure("k", t0 + seconds(2));
+  auto wait = limiter.retry_after("k", t0 + seconds(3));
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(wait->count(), 57);  // the first failure leaves the window at t0 + 60 s
+  EXPECT_FALSE(limiter.retry_after("k", t0 + seconds(60)).has_value());
+  EXPECT_FALSE(limiter.retry_after("other", t0).has_value());
+  limiter.record_failure("k", t0 + seconds(61));
+  limiter.reset("k");
+  EXPECT_FALSE(limiter.retry_after("k", t0 + seconds(61)).has_value());
+}
+
+}  // namespace
+}  // namespace wa::platform

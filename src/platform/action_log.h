@@ -1,0 +1,85 @@
+// ActionLog: each action's recent log lines (guest stderr, errors, timeouts).
+//
+// Kept in an in-memory ring per action for fast reads and persisted in the database, where
+// lines older than the retention window (or beyond the per-action cap) are pruned.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/clock.h"
+#include "platform/database.h"
+#include "support/expected.h"
+
+namespace wa::platform {
+
+struct LogConfig {
+  size_t ring_capacity = 500;              // lines per action kept in memory
+  std::chrono::hours retention{24 * 7};    // persisted lines older than this are pruned
+  size_t max_persisted_per_action = 10000; // and beyond this many per action
+  size_t max_line_bytes = 4096;            // longer lines are cut (marked with "…")
+  size_t max_lines_per_request = 100;      // stderr beyond this is summarised in one line
+};
+
+enum class LogLevel { kInfo, kWarn, kError };
+std::string_view log_level_name(LogLevel level);  // "info", "warn", "error"
+
+struct LogEntry {
+  int64_t id = 0;  // increasing; assigned when appended
+  int64_t action_id = 0;
+  int64_t time_ms = 0;
+  std::string request_id;
+  LogLevel level = LogLevel::kInfo;
+  std::string outcome;  // "ok", "timeout", a trap kind, "bad_gateway", ... ("" if n/a)
+  std::string message;
+
+  nlohmann::json to_json() const;  // {id, time, request_id, level, outcome, message}
+};
+
+class ActionLog {
+ public:
+  ActionLog(Database& db, LogConfig config = {});
+
+  // Appends one line (stored at once). Cuts over-long messages.
+  Status append(LogEntry entry);
+  // Splits a guest's stderr into lines (level info), at most max_lines_per_request of them,
+  // all in one transaction.
+  Status append_stderr(int64_t action_id, const std::string& request_id,
+                       const std::string& outcome, std::string_view stderr_text,
+                       TimePoint now = Clock::now());
+
+  // Lines with time >= since_ms (or all), oldest first, the newest `limit` of them.
+  // Served from memory when the ring covers the range, else from the database.
+  Expected<std::vector<LogEntry>> recent(int64_t action_id, std::optional<int64_t> since_ms,
+                                         size_t limit = 200);
+
+  // Deletes persisted lines outside the window/cap. Returns how many.
+  Expected<int64_t> prune(TimePoint now = Clock::now());
+  void forget(int64_t action_id);  // drops the ring (the rows go with the action)
+
+  const LogConfig& config() const { return config_; }
+
+ private:
+  struct Ring {
+    std::deque<LogEntry> lines;
+    bool complete = false;  // the ring holds every persisted line of the action
+  };
+  Ring& ring_locked(int64_t action_id);
+  void push_locked(Ring& ring, LogEntry entry);
+  Status append_locked(LogEntry entry);
+
+  Database& db_;
+  LogConfig config_;
+  std::mutex mutex_;
+  std::map<int64_t, Ring> rings_;
+};
+
+}  // namespace wa::platform

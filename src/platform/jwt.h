@@ -1,0 +1,46 @@
+// JwtSigner: issues and verifies HS256 JSON Web Tokens (session tokens for the API).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/clock.h"
+#include "support/expected.h"
+
+namespace wa::platform {
+
+struct JwtClaims {
+  std::string subject;  // "sub": the user id, as a decimal string
+  std::string name;     // "name": the username
+  int64_t issued_at = 0;   // "iat", Unix seconds
+  int64_t expires_at = 0;  // "exp", Unix seconds
+};
+
+class JwtSigner {
+ public:
+  static constexpr size_t kSecretBytes = 32;  // the HMAC-SHA256 key size
+
+  explicit JwtSigner(std::vector<uint8_t> secret);
+
+  // Reads the secret from `file`, or generates one and writes it there (mode 0600).
+  static Expected<JwtSigner> from_secret_file(const std::filesystem::path& file);
+
+  std::string issue(const JwtClaims& claims) const;
+
+  // Checks the header (typ JWT, alg exactly HS256), the signature (constant time) and
+  // that `now` is before exp. kind "unauthorized" with the reason otherwise.
+  Expected<JwtClaims> verify(std::string_view token, TimePoint now = Clock::now()) const;
+
+ private:
+  std::string sign(std::string_view signing_input) const;
+  std::vector<uint8_t> secret_;
+};
+
+// base64url without padding (RFC 7515), via libsodium.
+std::string base64url_encode(std::string_view bytes);
+Expected<std::string> base64url_decode(std::string_view text);
+
+}  // namespace wa::platform

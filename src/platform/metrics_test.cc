@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include "platform/action_metrics.h"
+#include "platform/latency_histogram.h"
+#include "platform/metrics_registry.h"
+
+namespace wa::platform {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+
+TEST(LatencyHistogramTest, PercentilesFallInTheRightBuckets) {
+  LatencyHistogram h;
+  // 90 fast requests (~0.8 ms), 9 slow (~20 ms), 1 very slow (2 s).
+  for (int i = 0; i < 90; ++i) h.record(microseconds(800));
+  for (int i = 0; i < 9; ++i) h.record(milliseconds(20));
+  h.record(milliseconds(2000));
+  EXPECT_EQ(h.count(), 100u);
+  auto p50 = h.percentile(0.50);
+  EXPECT_GT(p50, microseconds(500));
+  EXPECT_LE(p50, microseconds(1000));
+  auto p95 = h.percentile(0.95);
+  EXPECT_GT(p95, milliseconds(10));
+  EXPECT_LE(p95, milliseconds(25));
+  auto p99 = h.percentile(0.99);
+  EXPECT_GT(p99, milliseconds(10));
+  EXPECT_LE(p99, milliseconds(25));
+  EXPECT_EQ(h.percentile(1.0), milliseconds(2000));  // clamped to the max sample
+  EXPECT_EQ(h.average(), microseconds((90 * 800 + 9 * 20000 + 2000000) / 100));
+}
+
+TEST(LatencyHistogramTest, EmptyAndOverflowingHistograms) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.percentile(0.5).count(), 0);
+  EXPECT_EQ(h.average().count(), 0);
+  h.record(std::chrono::seconds(100));  // beyond the last bound: the +Inf bucket
+  EXPECT_EQ(h.bucket_counts().back(), 1u);
+  EXPECT_EQ(h.percentile(0.5), std::chrono::seconds(100));
+  h.record(microseconds(50));  // exactly on the first bound belongs to it
+  EXPECT_EQ(h.bucket_counts().front(), 1u);
+}
+
+TEST(ActionMetricsTest, CountsRequestsErrorsAndMinutes) {
+  ActionMetrics m;
+  const TimePoint t0 = from_unix_ms(1'700'000'000'000 / 60'000 * 60'000);  // a minute start
+  m.record_request(milliseconds(3), "", t0);
+  m.record_request(milliseconds(5000), "timeout", t0 + std::chrono::seconds(10));
+  m.record_error("bad_gateway", false, t0 + minutes(2));
+  m.record_error("overloaded", true, t0 + minutes(2));
+  auto s = m.snapshot(t0 + minutes(2));
+  EXPECT_EQ(s.requests, 3u);
+  EXPECT_EQ(s.errors, 3u);
+  EXPECT_EQ(s.errors_by_kind.at("timeout"), 1u);
+  EXPECT_EQ(s.errors_by_kind.at("bad_gateway"), 1u);
+  EXPECT_EQ(s.latency.count(), 2u);
+  ASSERT_EQ(s.per_minute.size(), 60u);
+  EXPECT_EQ(s.per_minute.back().minute_start_ms, to_unix_ms(t0 + minutes(2)));
+  EXPECT_EQ(s.per_minute.back().requests, 1u);
+  EXPECT_EQ(s.per_minute.back().errors, 2u);
+  EXPECT_EQ(s.per_minute[57].requests, 2u);  // t0, two minutes before the last point
+  EXPECT_EQ(s.per_minute[58].requests, 0u);
+  // An hour later the old minutes have left the window.
+  auto later = m.snapshot(t0 + minutes(90));
+  uint64_t total = 0;
+  for (const auto& p : later.per_minute) total += p.requests;
+  EXPECT_EQ(total, 0u);
+  auto json = s.to_json();
+  EXPECT_EQ(json["requests"], 3);
+  EXPECT_TRUE(json["latency_ms"].contains("p99"));
+}
+
+TEST(MetricsRegistryTest, PrometheusTextHasCountersHistogramAndCache) {
+  MetricsRegistry registry;
+  auto m = registry.for_action(7, {"ann/hello", "/hello"});
+  m->record_request(milliseconds(2), "");
+  m->record_request(milliseconds(40), "out_of_bounds");
+  ModuleCacheStats cache;
+  cache.hits = 5;
+  cache.modules = 2;
+  const std::string text = registry.prometheus_text(cache);
+  auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
+  EXPECT_TRUE(has("# TYPE wa_action_requests_total counter\n"));
+  EXPECT_TRUE(has("wa_action_requests_total{action=\"ann/hello\",route=\"/hello\"} 2\n"));
+  EXPECT_TRUE(has("wa_action_errors_total{action=\"ann/hello\",route=\"/hello\",kind=\"out_of_bounds\"} 1\n"));
+  EXPECT_TRUE(has("wa_action_duration_seconds_bucket{action=\"ann/hello\",route=\"/hello\",le=\"+Inf\"} 2\n"));
+  EXPECT_TRUE(has("wa_action_duration_seconds_count{action=\"ann/hello\",route=\"/hello\"} 2\n"));
+  EXPECT_TRUE(has("wa_module_cache_hits_total 5\n"));
+  EXPECT_TRUE(has("wa_module_cache_modules 2\n"));
+  registry.remove(7);
+  EXPECT_EQ(registry.prometheus_text(cache).find("ann/hello"), std::string::npos);
+}
+
+TEST(MetricsRegistryTest, LabelValuesAreEscaped) {
+  MetricsRegistry registry;
+  registry.for_action(1, {"a\"b\\c", "/x"})->record_request(milliseconds(1), "");
+  const std::string text = registry.prometheus_text({});
+  EXPECT_NE(text.find("action=\"a\\\"b\\\\c\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wa::platform

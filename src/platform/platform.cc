@@ -1,0 +1,336 @@
+#include "platform/platform.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "platform/error_kinds.h"
+#include "runtime/outcome.h"
+
+namespace wa::platform {
+
+namespace {
+
+Error err(std::string_view kind, std::string message) {
+  return make_error(std::string(kind), std::move(message));
+}
+
+std::optional<VersionStatus> version_status_for(runtime::ModuleState state) {
+  switch (state) {
+    case runtime::ModuleState::kCompiling:
+      return std::nullopt;
+    case runtime::ModuleState::kReady:
+      return VersionStatus::kReady;
+    case runtime::ModuleState::kOptimized:
+      return VersionStatus::kOptimized;
+    case runtime::ModuleState::kFailed:
+      return VersionStatus::kFailed;
+  }
+  return std::nullopt;
+}
+
+ActionLabels labels_for(const Action& action) {
+  return ActionLabels{action.owner_name + "/" + action.name, action.route.text()};
+}
+
+}  // namespace
+
+// Compile threads report module states through this; the platform detaches it when it
+// goes away so a late report touches nothing.
+struct Platform::StatusSink {
+  std::mutex mutex;
+  ActionRegistry* registry = nullptr;
+
+  void report(const std::string& sha256, runtime::ModuleState state, const std::string& error) {
+    auto status = version_status_for(state);
+    if (!status) return;
+    std::lock_guard lock(mutex);
+    if (!registry) return;
+    if (auto st = registry->set_module_status(sha256, *status, error); !st) {
+      spdlog::warn("module {}: cannot record status {}: {}", sha256, version_status_name(*status),
+                   st.error().message);
+    }
+    if (*status == VersionStatus::kFailed) {
+      spdlog::warn("module {}: compilation failed: {}", sha256, error);
+    }
+  }
+};
+
+Platform::Platform(PlatformConfig config, std::unique_ptr<Database> db,
+                   std::unique_ptr<ModuleRuntime> runtime)
+    : config_(std::move(config)), db_(std::move(db)), runtime_(std::move(runtime)) {}
+
+Expected<std::unique_ptr<Platform>> Platform::open(PlatformConfig config,
+                                                   std::unique_ptr<ModuleRuntime> runtime) {
+  if (!runtime) return err(error_kind::kInternal, "no module runtime given");
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return err(error_kind::kStorage,
+               "cannot create data dir " + config.data_dir.string() + ": " + ec.message());
+  }
+  auto db = open_sqlite_database(config.data_dir / "wasm-actions.db", config.sqlite);
+  if (!db) return db.error();
+  auto platform = std::unique_ptr<Platform>(
+      new Platform(std::move(config), std::move(db).value(), std::move(runtime)));
+  if (auto st = platform->init(); !st) return st.error();
+  return platform;
+}
+
+Status Platform::init() {
+  modules_ = std::make_unique<LocalModuleStore>(config_.data_dir / "modules");
+  auto accounts = Accounts::open(*db_, config_.data_dir, config_.auth);
+  if (!accounts) return accounts.error();
+  accounts_ = std::move(accounts).value();
+  auto actions = ActionRegistry::open(*db_, config_.limits);
+  if (!actions) return actions.error();
+  actions_ = std::move(actions).value();
+  log_ = std::make_unique<ActionLog>(*db_, config_.logs);
+  status_sink_ = std::make_shared<StatusSink>();
+  status_sink_->registry = actions_.get();
+  cache_ = std::make_unique<CompiledModuleCache>(
+      config_.cache, [this](const std::string& sha256) { return load_module(sha256); });
+  warm_compiling_versions();
+  if (config_.maintenance_interval.count() > 0) {
+    maintenance_thread_ = std::thread([this] { maintenance_loop(); });
+  }
+  return ok_status();
+}
+
+Platform::~Platform() {
+  {
+    std::lock_guard lock(maintenance_mutex_);
+    stopping_ = true;
+  }
+  maintenance_wake_.notify_all();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  cache_.reset();
+  runtime_.reset();  // joins compile threads, which may still report through the sink
+  std::lock_guard lock(status_sink_->mutex);
+  status_sink_->registry = nullptr;
+}
+
+ModuleRuntime::StateCallback Platform::status_callback(const std::string& sha256) {
+  std::weak_ptr<StatusSink> sink = status_sink_;
+  return [sink, sha256](runtime::ModuleState state, const std::string& error) {
+    if (auto alive = sink.lock()) alive->report(sha256, state, error);
+  };
+}
+
+Expected<std::shared_ptr<runtime::Module>> Platform::load_module(const std::string& sha256) {
+  auto bytes = modules_->get(sha256);
+  if (!bytes) return bytes.error();
+  return runtime_->load(*bytes, status_callback(sha256));
+}
+
+// Versions left "compiling" by a previous run (stopped mid-compile) start compiling again
+// now rather than on their first request.
+void Platform::warm_compiling_versions() {
+  auto compiling = actions_->current_versions_compiling();
+  if (!compiling) return;
+  for (const auto& version : *compiling) {
+    if (auto module = cache_->acquire(version.module_sha256); !module) {
+      status_sink_->report(version.module_sha256, runtime::ModuleState::kFailed,
+                           module.error().message);
+    }
+  }
+}
+
+Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& request) {
+  using Mode = DeployRequest::Mode;
+  if (auto st = validate_action_name(request.name); !st) return st.error();
+  auto existing = actions_->get(owner_id, request.name);
+  if (!existing && existing.error().kind != error_kind::kNotFound) return existing.error();
+  const bool creating = !existing.ok();
+  if (creating && request.mode == Mode::kUpdate) return existing.error();
+  if (!creating && request.mode == Mode::kCreate) {
+    return err(error_kind::kConflict, "you already have an action named '" + request.name + "'");
+  }
+  // Check everything cheap before the upload touches the disk.
+  ActionSettings settings = request.settings ? *request.settings
+                            : creating       ? ActionSettings::defaults(config_.limits)
+                                             : existing->settings;
+  if (auto st = validate_settings(settings, config_.limits); !st) return st.error();
+  std::optional<Route> route;
+  if (creating || !request.route.empty()) {
+    if (request.route.empty()) return err(error_kind::kInvalidArgument, "a route is required");
+    auto parsed = parse_route(request.route);
+    if (!parsed) return parsed.error();
+    auto taken = actions_->match(parsed->path);
+    if (taken && taken->route == parsed->text() && taken->action->id != (creating ? 0 : existing->id)) {
+      return err(error_kind::kConflict,
+                 "route '" + parsed->text() + "' is already taken by another action");
+    }
+    route = *parsed;
+  }
+  auto info = runtime_->validate(request.module);
+  if (!info) return info.error();
+  const auto& exports = info->function_exports;
+  if (std::find(exports.begin(), exports.end(), settings.entry) == exports.end()) {
+    return err(error_kind::kInvalidArgument,
+               "the module does not export the entry point '" + settings.entry + "'");
+  }
+
+  auto sha256 = modules_->put(request.module);
+  if (!sha256) return sha256.error();
+  NewVersion version{*sha256, request.module.size()};
+  Expected<Action> recorded = err(error_kind::kInternal, "not recorded");
+  if (creating) {
+    recorded = actions_->create(owner_id, request.name, route->text(), settings, version);
+  } else {
+    if (route && !(*route == existing->route)) {
+      auto moved = actions_->update_route(owner_id, request.name, route->text());
+      if (!moved) return moved.error();
+    }
+    if (request.settings) {
+      auto updated = actions_->update_settings(owner_id, request.name, settings);
+      if (!updated) return updated.error();
+    }
+    recorded = actions_->add_version(owner_id, request.name, version);
+  }
+  if (!recorded) return recorded.error();
+
+  // Recorded as "compiling" before loading, so the state callback always finds the row.
+  auto module = runtime_->load(request.module, status_callback(*sha256));
+  if (module) {
+    cache_->insert(*sha256, *module);
+  } else {
+    status_sink_->report(*sha256, runtime::ModuleState::kFailed, module.error().message);
+  }
+  spdlog::info("deploy: action={}/{} version={} module={} created={}",
+               recorded->owner_name, recorded->name, recorded->current->number, *sha256, creating);
+  auto fresh = actions_->get(owner_id, request.name);
+  Action action = fresh ? *fresh : *recorded;
+  ActionVersion added = action.current ? *action.current : *recorded->current;
+  return DeployResult{std::move(action), std::move(added), creating};
+}
+
+Expected<Action> Platform::rollback(int64_t owner_id, std::string_view name,
+                                    std::optional<int> to_number) {
+  auto action = actions_->rollback(owner_id, name, to_number);
+  if (action && action->current) {
+    // Warm the version now serving, so the first request after a rollback is quick.
+    (void)cache_->acquire(action->current->module_sha256);
+  }
+  return action;
+}
+
+Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
+                                           const ActionSettings& settings) {
+  return actions_->update_settings(owner_id, name, settings);
+}
+
+Status Platform::remove_action(int64_t owner_id, std::string_view name) {
+  auto action = actions_->get(owner_id, name);
+  if (!action) return action.error();
+  if (auto st = actions_->remove(owner_id, name); !st) return st;
+  metrics_.remove(action->id);
+  log_->forget(action->id);
+  return ok_status();
+}
+
+std::shared_ptr<ActionMetrics> Platform::metrics_for(const Action& action) {
+  return metrics_.for_action(action.id, labels_for(action));
+}
+
+Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptions options,
+                                        std::string_view request_id) {
+  if (!action.settings.enabled) {
+    return err(error_kind::kDisabled, "action '" + action.name + "' is disabled");
+  }
+  if (!action.current) {
+    return err(error_kind::kNotFound, "action '" + action.name + "' has no deployed version");
+  }
+  const ActionVersion& version = *action.current;
+  auto module = cache_->acquire(version.module_sha256);
+  if (!module) return module.error();
+  if ((*module)->state() == runtime::ModuleState::kFailed) {
+    return err(error_kind::kModuleFailed, "version " + std::to_string(version.number) +
+                                              " failed to compile" +
+                                              (version.error.empty() ? "" : ": " + version.error));
+  }
+  options.entry = action.settings.entry;
+  options.timeout = std::min(action.settings.timeout, config_.limits.max_timeout);
+  options.memory_limit_bytes =
+      std::min(action.settings.memory_limit_bytes, config_.limits.max_memory_limit_bytes);
+  for (const auto& [name, value] : action.settings.env) {
+    auto& env = options.wasi.env;
+    const bool taken = std::any_of(env.begin(), env.end(),
+                                   [&](const auto& kv) { return kv.first == name; });
+    if (!taken) env.emplace_back(name, value);
+  }
+
+  InvokeResult result;
+  result.call = runtime_->call(**module, options);
+  result.module_sha256 = version.module_sha256;
+  result.version_number = version.number;
+  result.outcome = result.call.trapped() ? std::string(runtime::trap_kind_name(result.call.trap))
+                                         : "ok";
+  const std::string error_kind = result.call.trapped() ? result.outcome : "";
+  metrics_for(action)->record_request(result.call.duration, error_kind);
+
+  const std::string rid(request_id);
+  if (!result.call.stderr_data.empty()) {
+    (void)log_->append_stderr(action.id, rid, result.outcome, result.call.stderr_data);
+  }
+  if (result.call.trapped()) {
+    std::string message(runtime::trap_kind_description(result.call.trap));
+    if (!result.call.message.empty()) message += ": " + result.call.message;
+    (void)log_->append(LogEntry{0, action.id, 0, rid,
+                                result.call.trap == runtime::TrapKind::kTimeout ? LogLevel::kWarn
+                                                                                : LogLevel::kError,
+                                result.outcome, message});
+  }
+  return result;
+}
+
+void Platform::record_error(const Action& action, std::string_view request_id,
+                            std::string_view kind, std::string_view message,
+                            bool counts_as_request) {
+  metrics_for(action)->record_error(std::string(kind), counts_as_request);
+  (void)log_->append(LogEntry{0, action.id, 0, std::string(request_id), LogLevel::kError,
+                              std::string(kind), std::string(message)});
+}
+
+Expected<ActionMetricsSnapshot> Platform::stats(int64_t owner_id, std::string_view name) {
+  auto action = actions_->get(owner_id, name);
+  if (!action) return action.error();
+  return metrics_for(*action)->snapshot();
+}
+
+Expected<std::vector<LogEntry>> Platform::logs(int64_t owner_id, std::string_view name,
+                                               std::optional<int64_t> since_ms, size_t limit) {
+  auto action = actions_->get(owner_id, name);
+  if (!action) return action.error();
+  return log_->recent(action->id, since_ms, limit);
+}
+
+std::string Platform::prometheus_text() const { return metrics_.prometheus_text(cache_->stats()); }
+
+Status Platform::health() {
+  auto answered = db_->query("SELECT 1");
+  if (!answered) return answered.error();
+  return ok_status();
+}
+
+void Platform::run_maintenance(TimePoint now) {
+  if (size_t dropped = cache_->drop_idle(now); dropped > 0) {
+    spdlog::info("module cache: dropped {} idle modules", dropped);
+  }
+  if (auto pruned = log_->prune(now); !pruned) {
+    spdlog::warn("log pruning failed: {}", pruned.error().message);
+  }
+}
+
+void Platform::maintenance_loop() {
+  std::unique_lock lock(maintenance_mutex_);
+  while (!stopping_) {
+    maintenance_wake_.wait_for(lock, config_.maintenance_interval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    run_maintenance();
+    lock.lock();
+  }
+}
+
+}  // namespace wa::platform

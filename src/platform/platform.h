@@ -1,0 +1,170 @@
+// Platform: the facade the gateway holds — storage, accounts, actions, modules, cache,
+// metrics and logs, and the deploy and invoke flows. Knows nothing about HTTP or CGI.
+//
+//   auto platform = Platform::open(config);            // Expected<unique_ptr<Platform>>
+//   auto token = platform->accounts().register_user("ann", "secret-pw");
+//   auto deployed = platform->deploy(user_id, {.name = "hello", .route = "/hello",
+//                                              .module = bytes});
+//   auto match = platform->match("/hello");            // route → action snapshot
+//   auto result = platform->invoke(*match->action, call_options, request_id);
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "platform/accounts.h"
+#include "platform/action.h"
+#include "platform/action_log.h"
+#include "platform/action_registry.h"
+#include "platform/database.h"
+#include "platform/metrics_registry.h"
+#include "platform/module_cache.h"
+#include "platform/module_runtime.h"
+#include "platform/module_store.h"
+#include "runtime/call.h"
+#include "support/expected.h"
+
+namespace wa::platform {
+
+struct PlatformConfig {
+  // Holds wasm-actions.db, jwt.secret, modules/ and (by default) artifacts/.
+  std::filesystem::path data_dir = "./data";
+  // Compiled artifacts; empty means <data_dir>/artifacts.
+  std::filesystem::path artifact_cache_dir;
+  runtime::EngineConfig::Tiers compile_tiers = runtime::EngineConfig::Tiers::kTiered;
+  unsigned max_concurrent_compiles = 1;
+
+  SqliteOptions sqlite;       // WAL, busy timeout 5 s
+  AuthConfig auth;            // argon2id interactive, 24 h sessions, open registration, 5/5 min
+  ActionLimits limits;        // timeout 5 s (max 60 s), memory 128 MiB (max 1 GiB)
+  ModuleCacheConfig cache;    // 256 modules, 1 GiB, idle 15 min
+  LogConfig logs;             // 500 lines/action in memory, 7 days / 10000 lines persisted
+  // How often the background thread drops idle modules and prunes logs; 0 disables the
+  // thread (call run_maintenance() yourself).
+  std::chrono::seconds maintenance_interval{60};
+};
+
+struct DeployRequest {
+  std::string name;
+  std::string route;  // required when creating; empty keeps the current route
+  std::span<const uint8_t> module;
+  std::optional<ActionSettings> settings;  // nullopt: defaults (create) / unchanged (update)
+  enum class Mode { kCreate, kUpdate, kCreateOrUpdate } mode = Mode::kCreateOrUpdate;
+};
+
+struct DeployResult {
+  Action action;          // with `current` = the new version (status "compiling" or later)
+  ActionVersion version;  // the version just added
+  bool created = false;   // true if the action is new
+};
+
+struct InvokeResult {
+  runtime::CallResult call;
+  std::string module_sha256;
+  int version_number = 0;
+  // "ok" or the trap kind name ("timeout", "out_of_bounds", ...), as recorded in metrics.
+  std::string outcome;
+};
+
+class Platform {
+ public:
+  // With the embedded engine (needs wa_runtime linked).
+  static Expected<std::unique_ptr<Platform>> open(PlatformConfig config);
+  // With any engine.
+  static Expected<std::unique_ptr<Platform>> open(PlatformConfig config,
+                                                  std::unique_ptr<ModuleRuntime> runtime);
+  ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  // Validates first (errors not_wasm / invalid_module / unsupported_feature /
+  // unsupported_import, or invalid_argument when settings.entry is not exported):
+  // nothing is stored on failure. Then stores the module, records the version as
+  // "compiling" and starts compiling; returns without waiting. The status becomes
+  // ready / optimized / failed as compilation progresses.
+  Expected<DeployResult> deploy(int64_t owner_id, const DeployRequest& request);
+  Expected<Action> rollback(int64_t owner_id, std::string_view name,
+                            std::optional<int> to_number = std::nullopt);
+  Expected<Action> update_settings(int64_t owner_id, std::string_view name,
+                                   const ActionSettings& settings);  // validates bounds
+  Status remove_action(int64_t owner_id, std::string_view name);      // + metrics, logs
+
+  std::optional<RouteMatch> match(std::string_view path) const { return actions_->match(path); }
+
+  // Runs the action's current version. The platform sets options.entry, timeout (capped by
+  // limits.max_timeout) and memory limit from the action's settings, and adds the action's
+  // env vars whose names are not already in options.wasi.env (the gateway's CGI variables
+  // win). Records the request in metrics (outcome "ok" or the trap kind; exit codes are
+  // the gateway's to judge) and the guest's stderr and any trap in the action's log.
+  // Errors (nothing ran, nothing recorded): disabled, not_found (no version),
+  // module_failed, storage.
+  Expected<InvokeResult> invoke(const Action& action, runtime::CallOptions options,
+                                std::string_view request_id);
+
+  // An error the gateway found for a request: after invoke (e.g. "bad_gateway" for invalid
+  // CGI output, "exit_error", "response_too_large"; counts_as_request=false) or instead of
+  // it ("overloaded", "body_too_large", "disabled", "module_failed"; counts_as_request=true).
+  // Adds an error-level line to the action's log.
+  void record_error(const Action& action, std::string_view request_id, std::string_view kind,
+                    std::string_view message, bool counts_as_request);
+
+  Expected<ActionMetricsSnapshot> stats(int64_t owner_id, std::string_view name);
+  Expected<std::vector<LogEntry>> logs(int64_t owner_id, std::string_view name,
+                                       std::optional<int64_t> since_ms, size_t limit = 200);
+  std::string prometheus_text() const;
+  // For /healthz: the database answers.
+  Status health();
+
+  // Drops idle modules and prunes logs (also done by the background thread).
+  void run_maintenance(TimePoint now = Clock::now());
+
+  Accounts& accounts() { return *accounts_; }
+  ActionRegistry& actions() { return *actions_; }
+  ModuleStore& modules() { return *modules_; }
+  CompiledModuleCache& cache() { return *cache_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  ActionLog& action_log() { return *log_; }
+  Database& database() { return *db_; }
+  const PlatformConfig& config() const { return config_; }
+
+ private:
+  struct StatusSink;
+  Platform(PlatformConfig config, std::unique_ptr<Database> db,
+           std::unique_ptr<ModuleRuntime> runtime);
+  Status init();
+  Expected<std::shared_ptr<runtime::Module>> load_module(const std::string& sha256);
+  ModuleRuntime::StateCallback status_callback(const std::string& sha256);
+  void warm_compiling_versions();
+  std::shared_ptr<ActionMetrics> metrics_for(const Action& action);
+  void maintenance_loop();
+
+  PlatformConfig config_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ModuleStore> modules_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<ActionRegistry> actions_;
+  std::unique_ptr<ActionLog> log_;
+  MetricsRegistry metrics_;
+  std::shared_ptr<StatusSink> status_sink_;  // compile callbacks reach the registry via this
+  // Destroyed before the registry it reports to: its destructor joins compile threads.
+  std::unique_ptr<ModuleRuntime> runtime_;
+  // Destroyed first: loaded modules go before the engine that loaded them.
+  std::unique_ptr<CompiledModuleCache> cache_;
+
+  std::mutex maintenance_mutex_;
+  std::condition_variable maintenance_wake_;
+  bool stopping_ = false;
+  std::thread maintenance_thread_;
+};
+
+}  // namespace wa::platform
