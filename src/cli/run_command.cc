@@ -114,9 +114,13 @@ int run(const RunOptions& opts) {
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run a WebAssembly command module (WASI preview1)");
-  cmd->add_option("--env", opts->env, "Environment variable K=V for the guest (repeatable)");
+  // One value per occurrence: a vector option would otherwise swallow FILE and the
+  // guest's arguments that follow it.
+  cmd->add_option("--env", opts->env, "Environment variable K=V for the guest (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--dir", opts->dirs,
-                  "Preopen a host directory, HOST[::GUEST] (repeatable; GUEST defaults to HOST)");
+                  "Preopen a host directory, HOST[::GUEST] (repeatable; GUEST defaults to HOST)")
+      ->allow_extra_args(false);
   cmd->add_option("--timeout", opts->timeout, "Time limit (e.g. 5s, 250ms)")->capture_default_str();
   cmd->add_option("--memory", opts->memory, "Linear memory cap (e.g. 128MiB)")->capture_default_str();
   cmd->add_option("--invoke", opts->invoke, "Exported function to call")->capture_default_str();

@@ -1,0 +1,125 @@
+// Drives the real `wasm-actions run` binary as a user would: exit codes, stdio, traps,
+// rejected modules, preopened directories, limits.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+fs::path scratch() {
+  static fs::path dir = [] {
+    auto d = fs::temp_directory_path() / ("wa_cli_test_" + std::to_string(getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Runs the CLI through the shell with stdin from `input`; captures both streams.
+Outcome run_cli(const std::string& args, const std::string& input = "") {
+  fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
+  std::ofstream(in, std::ios::binary) << input;
+  std::string cmd = std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " +
+                    WA_TEST_ARTIFACT_CACHE + " " + args + " <" + in.string() + " >" +
+                    out.string() + " 2>" + err.string();
+  int raw = std::system(cmd.c_str());
+  Outcome o;
+  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  o.out = slurp(out);
+  o.err = slurp(err);
+  return o;
+}
+
+std::string guest(const std::string& name) { return std::string(WA_GUESTS) + "/" + name + ".wasm"; }
+
+TEST(RunCommand, StreamsStdioAndPassesArgsAndEnv) {
+  Outcome o = run_cli("--env GREETING=hey " + guest("echo_io") + " a --not-a-flag", "piped in");
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("arg1=a\narg2=--not-a-flag\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("GREETING=hey"), std::string::npos);
+  EXPECT_NE(o.out.find("stdin=piped in"), std::string::npos);
+  EXPECT_EQ(o.err, "to stderr\n");
+}
+
+TEST(RunCommand, ExitsWithTheGuestsExitCode) {
+  EXPECT_EQ(run_cli(guest("exit_code") + " 3").status, 3);
+  EXPECT_EQ(run_cli(guest("exit_code") + " 0").status, 0);
+}
+
+TEST(RunCommand, TrapPrintsItsKindAndFails) {
+  Outcome o = run_cli(guest("oob"));
+  EXPECT_EQ(o.status, 134);
+  EXPECT_NE(o.err.find("out_of_bounds"), std::string::npos) << o.err;
+}
+
+TEST(RunCommand, TimeoutFlagHaltsARunaway) {
+  Outcome o = run_cli("--timeout 150ms " + guest("loop"));
+  EXPECT_EQ(o.status, 134);
+  EXPECT_NE(o.err.find("timeout"), std::string::npos) << o.err;
+}
+
+TEST(RunCommand, MemoryFlagCapsTheGuest) {
+  Outcome o = run_cli("--memory 2MiB " + guest("memory_bomb"));
+  EXPECT_EQ(o.status, 134);
+  EXPECT_NE(o.err.find("memory_limit"), std::string::npos) << o.err;
+}
+
+TEST(RunCommand, InvokesANamedExport) {
+  EXPECT_EQ(run_cli("--invoke noop " + guest("export_only")).status, 0);
+  Outcome missing = run_cli("--invoke nope " + guest("export_only"));
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
+}
+
+TEST(RunCommand, RejectsBadModulesWithAReason) {
+  fs::path text = scratch() / "not.wasm";
+  std::ofstream(text) << "definitely not wasm";
+  Outcome o = run_cli(text.string());
+  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.err.find("not a WebAssembly module"), std::string::npos) << o.err;
+  Outcome simd = run_cli(guest("simd"));
+  EXPECT_NE(simd.status, 0);
+  EXPECT_NE(simd.err.find("SIMD"), std::string::npos) << simd.err;
+  Outcome missing = run_cli((scratch() / "absent.wasm").string());
+  EXPECT_NE(missing.status, 0);
+  EXPECT_NE(missing.err.find("absent.wasm"), std::string::npos) << missing.err;
+}
+
+TEST(RunCommand, BadFlagValuesAreExplained) {
+  Outcome o = run_cli("--timeout soon " + guest("hello"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("--timeout"), std::string::npos) << o.err;
+}
+
+TEST(RunCommand, PreopensADirectory) {
+  fs::path dir = scratch() / "data";
+  fs::create_directories(dir);
+  std::ofstream(dir / "note.txt") << "from the host";
+  Outcome o = run_cli("--dir " + dir.string() + "::/data " + guest("cat_file") + " /data/note.txt");
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "from the host");
+  Outcome escape = run_cli("--dir " + dir.string() + "::/data " + guest("cat_file") +
+                           " /data/../../etc/passwd");
+  EXPECT_NE(escape.status, 0);
+  EXPECT_EQ(escape.out.find("root:"), std::string::npos);
+}
+
+}  // namespace
