@@ -125,6 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
                       TrapCase{"sleep_loop", TrapKind::kTimeout},
                       TrapCase{"oob", TrapKind::kOutOfBounds},
                       TrapCase{"recurse", TrapKind::kStackExhaustion},
+                      TrapCase{"recurse_host", TrapKind::kStackExhaustion},
                       TrapCase{"unreachable", TrapKind::kUnreachable},
                       TrapCase{"div_zero", TrapKind::kDivideByZero},
                       TrapCase{"memory_bomb", TrapKind::kMemoryLimit},
