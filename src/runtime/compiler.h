@@ -15,7 +15,7 @@ namespace wa::runtime {
 
 // Bumped whenever the shim's exported interface or our wasm-rt ABI changes, so stale
 // artifacts are never loaded.
-inline constexpr int kRuntimeAbiVersion = 1;
+inline constexpr int kRuntimeAbiVersion = 2;
 
 enum class Tier : uint8_t { kFast, kOptimized };
 

@@ -295,6 +295,24 @@ TEST(TieredEngine, OptimizedTierReplacesFastTierUnderTraffic) {
   fs::remove_all(cache);
 }
 
+// Operators whose C lowering depends on the compiler must give spec results on both
+// tiers (tcc for the fast tier, gcc -O2 for the optimised one).
+TEST(Tiers, NumericSemanticsMatchTheSpecOnBothTiers) {
+  auto cache = fs::temp_directory_path() / ("wa_numeric_test_" + std::to_string(getpid()));
+  for (auto tiers : {EngineConfig::Tiers::kFastOnly, EngineConfig::Tiers::kOptimizedOnly}) {
+    EngineConfig config;
+    config.cache_dir = cache;
+    config.tiers = tiers;
+    Engine engine(config);
+    auto module = engine.load(guest("numeric_checks"));
+    ASSERT_TRUE(module.ok()) << module.error().message;
+    ASSERT_TRUE(module.value()->wait_until_runnable()) << module.value()->error();
+    CallResult r = engine.call(*module.value(), CallOptions{});
+    EXPECT_FALSE(r.trapped()) << module.value()->tier() << " tier: " << r.message;
+  }
+  fs::remove_all(cache);
+}
+
 struct RejectCase {
   const char* guest;
   const char* kind;
