@@ -29,7 +29,8 @@ Expected<std::shared_ptr<Artifact>> Artifact::load(const std::filesystem::path& 
   auto* size = static_cast<const unsigned long*>(dlsym(handle, "wa_instance_size"));
   auto init = reinterpret_cast<void (*)()>(dlsym(handle, "wa_init_module"));
   artifact->exports_ = static_cast<const ExportEntry*>(dlsym(handle, "wa_exports"));
-  artifact->instantiate_ = reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
+  artifact->instantiate_ =
+      reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
   artifact->free_ = reinterpret_cast<void (*)(void*)>(dlsym(handle, "wa_free"));
   if (!abi || *abi != kRuntimeAbiVersion || !size || !init || !artifact->exports_ ||
       !artifact->instantiate_ || !artifact->free_)

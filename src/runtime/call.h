@@ -19,9 +19,9 @@ struct CallOptions {
 
 struct CallResult {
   TrapKind trap = TrapKind::kNone;
-  int exit_code = 0;       // valid when trap == kNone (0 if the entry just returned)
-  std::string message;     // detail for traps and host errors
-  std::string stdout_data; // buffered output (empty when streamed to a host fd)
+  int exit_code = 0;        // valid when trap == kNone (0 if the entry just returned)
+  std::string message;      // detail for traps and host errors
+  std::string stdout_data;  // buffered output (empty when streamed to a host fd)
   std::string stderr_data;
   std::chrono::nanoseconds duration{0};
   uint64_t peak_memory_bytes = 0;

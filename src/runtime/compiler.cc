@@ -22,9 +22,12 @@ namespace {
 constexpr const char* kModuleName = "guest";
 
 // Flags shared by both tiers. The bounds-check mode must match our wasm-rt build.
-const std::vector<std::string> kCommonFlags = {
-    "-shared", "-fPIC", "-fvisibility=hidden", "-w", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1",
-    "-fno-stack-protector"};
+const std::vector<std::string> kCommonFlags = {"-shared",
+                                               "-fPIC",
+                                               "-fvisibility=hidden",
+                                               "-w",
+                                               "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1",
+                                               "-fno-stack-protector"};
 
 // Identifies an installed tool by its resolved file, size and modification time: an
 // upgrade changes one of them, and reading them costs no subprocess (a `--version`
@@ -125,8 +128,8 @@ Compiler::Compiler(CompilerSettings settings) : settings_(std::move(settings)) {
 }
 
 fs::path Compiler::artifact_path(const std::string& module_sha256, Tier tier) const {
-  std::string key_material = module_sha256 + "|" + toolchain_identity_ + "|abi" +
-                             std::to_string(kRuntimeAbiVersion);
+  std::string key_material =
+      module_sha256 + "|" + toolchain_identity_ + "|abi" + std::to_string(kRuntimeAbiVersion);
   for (const auto& arg : tier_compiler_command(tier)) key_material += "|" + arg;
   std::string key = sha256_hex(std::string_view(key_material)).substr(0, 32);
   return settings_.cache_dir / module_sha256.substr(0, 2) /
@@ -157,15 +160,19 @@ Expected<fs::path> Compiler::build(std::span<const uint8_t> wasm, const std::str
 
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
-  fs::path work = settings_.cache_dir / "tmp" /
-                  (sha256.substr(0, 16) + "." + std::string(tier_name(tier)) + "." +
-                   std::to_string(getpid()) + "." + std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  fs::path work =
+      settings_.cache_dir / "tmp" /
+      (sha256.substr(0, 16) + "." + std::string(tier_name(tier)) + "." + std::to_string(getpid()) +
+       "." + std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
   fs::remove_all(work, ec);
   fs::create_directories(work, ec);
   if (ec) return make_error("io", "cannot create " + work.string() + ": " + ec.message());
   struct Cleanup {
     fs::path dir;
-    ~Cleanup() { std::error_code e; fs::remove_all(dir, e); }
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(dir, e);
+    }
   } cleanup{work};
 
   if (auto s = write_file_atomically(work / "module.wasm", wasm); !s) return s.error();

@@ -54,9 +54,8 @@ class Engine {
   // Validates and starts compiling (or loads the cached artifact). Returns at once;
   // the module becomes runnable when its first tier is loaded. `on_state` (optional)
   // is called from a compile thread on each state change.
-  Expected<std::shared_ptr<Module>> load(
-      std::span<const uint8_t> wasm,
-      std::function<void(const Module&)> on_state = nullptr);
+  Expected<std::shared_ptr<Module>> load(std::span<const uint8_t> wasm,
+                                         std::function<void(const Module&)> on_state = nullptr);
 
   // Runs `options.entry` on a fresh instance on the calling thread, under the
   // deadline and memory cap. Never throws; a module that is not runnable yet waits.

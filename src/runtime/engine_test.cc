@@ -117,20 +117,19 @@ TEST_P(TrapKinds, AreReportedByKind) {
   EXPECT_FALSE(r.message.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Guests, TrapKinds,
-    ::testing::Values(TrapCase{"loop", TrapKind::kTimeout},
-                      TrapCase{"start_loop", TrapKind::kTimeout},
-                      TrapCase{"host_loop", TrapKind::kTimeout},
-                      TrapCase{"sleep_loop", TrapKind::kTimeout},
-                      TrapCase{"oob", TrapKind::kOutOfBounds},
-                      TrapCase{"recurse", TrapKind::kStackExhaustion},
-                      TrapCase{"recurse_host", TrapKind::kStackExhaustion},
-                      TrapCase{"unreachable", TrapKind::kUnreachable},
-                      TrapCase{"div_zero", TrapKind::kDivideByZero},
-                      TrapCase{"memory_bomb", TrapKind::kMemoryLimit},
-                      TrapCase{"flood", TrapKind::kOutputLimit}),
-    [](const auto& info) { return std::string(info.param.guest); });
+INSTANTIATE_TEST_SUITE_P(Guests, TrapKinds,
+                         ::testing::Values(TrapCase{"loop", TrapKind::kTimeout},
+                                           TrapCase{"start_loop", TrapKind::kTimeout},
+                                           TrapCase{"host_loop", TrapKind::kTimeout},
+                                           TrapCase{"sleep_loop", TrapKind::kTimeout},
+                                           TrapCase{"oob", TrapKind::kOutOfBounds},
+                                           TrapCase{"recurse", TrapKind::kStackExhaustion},
+                                           TrapCase{"recurse_host", TrapKind::kStackExhaustion},
+                                           TrapCase{"unreachable", TrapKind::kUnreachable},
+                                           TrapCase{"div_zero", TrapKind::kDivideByZero},
+                                           TrapCase{"memory_bomb", TrapKind::kMemoryLimit},
+                                           TrapCase{"flood", TrapKind::kOutputLimit}),
+                         [](const auto& info) { return std::string(info.param.guest); });
 
 TEST_F(EngineTest, TimeoutHaltsNearTheDeadline) {
   CallOptions options;
@@ -153,7 +152,8 @@ TEST_F(EngineTest, ThousandTimeoutsOnOneThreadKeepRssFlatAndThreadUsable) {
   uint64_t rss_before = resident_kib();
   uint64_t mapped_before = mapped_linear_memories();
   int timeouts = 0;
-  for (int i = 0; i < 1000; ++i) timeouts += engine_->call(*looping, options).trap == TrapKind::kTimeout;
+  for (int i = 0; i < 1000; ++i)
+    timeouts += engine_->call(*looping, options).trap == TrapKind::kTimeout;
   EXPECT_EQ(timeouts, 1000);
   EXPECT_LT(resident_kib(), rss_before + 8 * 1024) << "RSS grew across timeouts";
   EXPECT_EQ(mapped_linear_memories(), mapped_before) << "linear memories leaked";

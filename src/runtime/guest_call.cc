@@ -1,10 +1,10 @@
 #include "runtime/guest_call.h"
 
+#include <wasm-rt.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-
-#include <wasm-rt.h>
 
 #include "runtime/guest_thread.h"
 #include "runtime/linear_memory.h"
@@ -59,18 +59,30 @@ __attribute__((noinline)) int run_protected(const CallFrame& frame, GuestThread&
 
 TrapKind trap_kind_of(int code) {
   switch (code) {
-    case WASM_RT_TRAP_OOB: return TrapKind::kOutOfBounds;
-    case WASM_RT_TRAP_INT_OVERFLOW: return TrapKind::kIntegerOverflow;
-    case WASM_RT_TRAP_DIV_BY_ZERO: return TrapKind::kDivideByZero;
-    case WASM_RT_TRAP_INVALID_CONVERSION: return TrapKind::kInvalidConversion;
-    case WASM_RT_TRAP_UNREACHABLE: return TrapKind::kUnreachable;
-    case WASM_RT_TRAP_CALL_INDIRECT: return TrapKind::kIndirectCallMismatch;
-    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return TrapKind::kUncaughtException;
-    case WASM_RT_TRAP_EXHAUSTION: return TrapKind::kStackExhaustion;
-    case kTrapCodeTimeout: return TrapKind::kTimeout;
-    case kTrapCodeMemoryLimit: return TrapKind::kMemoryLimit;
-    case kTrapCodeOutputLimit: return TrapKind::kOutputLimit;
-    default: return TrapKind::kHostError;
+    case WASM_RT_TRAP_OOB:
+      return TrapKind::kOutOfBounds;
+    case WASM_RT_TRAP_INT_OVERFLOW:
+      return TrapKind::kIntegerOverflow;
+    case WASM_RT_TRAP_DIV_BY_ZERO:
+      return TrapKind::kDivideByZero;
+    case WASM_RT_TRAP_INVALID_CONVERSION:
+      return TrapKind::kInvalidConversion;
+    case WASM_RT_TRAP_UNREACHABLE:
+      return TrapKind::kUnreachable;
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return TrapKind::kIndirectCallMismatch;
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+      return TrapKind::kUncaughtException;
+    case WASM_RT_TRAP_EXHAUSTION:
+      return TrapKind::kStackExhaustion;
+    case kTrapCodeTimeout:
+      return TrapKind::kTimeout;
+    case kTrapCodeMemoryLimit:
+      return TrapKind::kMemoryLimit;
+    case kTrapCodeOutputLimit:
+      return TrapKind::kOutputLimit;
+    default:
+      return TrapKind::kHostError;
   }
 }
 
@@ -103,7 +115,8 @@ void begin_call(GuestThread& t, const CallOptions& options, wasi::Context& conte
   t.exit_code = 0;
   t.context = &context;
   t.call_id.store(g_next_call_id.fetch_add(1), std::memory_order_release);
-  Watchdog::instance().begin_call(t, monotonic_now_ns() + std::chrono::nanoseconds(options.timeout).count());
+  Watchdog::instance().begin_call(
+      t, monotonic_now_ns() + std::chrono::nanoseconds(options.timeout).count());
 }
 
 void end_call(GuestThread& t) {

@@ -3,13 +3,12 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <wasm-rt.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-
-#include <wasm-rt.h>
 
 #include "runtime/linear_memory.h"
 #include "runtime/watchdog.h"
@@ -62,8 +61,8 @@ struct ThreadSlot {
   void install_signal_stack() {
     stack_t current{};
     if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
-    signal_stack = mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    signal_stack =
+        mmap(nullptr, kSignalStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (signal_stack == MAP_FAILED) {
       std::perror("wasm-actions: cannot map a signal stack");
       std::abort();
@@ -80,7 +79,10 @@ struct ThreadSlot {
 
 thread_local ThreadSlot* t_slot = nullptr;
 thread_local struct SlotOwner {
-  ~SlotOwner() { delete t_slot; t_slot = nullptr; }
+  ~SlotOwner() {
+    delete t_slot;
+    t_slot = nullptr;
+  }
 } t_slot_owner;
 
 bool fault_in_guest_memory(const GuestThread& t, uintptr_t addr) {

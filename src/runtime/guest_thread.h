@@ -42,11 +42,11 @@ struct GuestThread {
   // Identifies the call in progress (0: none). The watchdog signals a call by id, so
   // a late signal never hits the next call.
   std::atomic<uint64_t> call_id{0};
-  std::atomic<int64_t> deadline_ns{0};     // CLOCK_MONOTONIC, 0: none
+  std::atomic<int64_t> deadline_ns{0};       // CLOCK_MONOTONIC, 0: none
   std::atomic<uint64_t> expired_call_id{0};  // set by the watchdog when it fires
 
   pthread_t thread{};
-  uintptr_t stack_low = 0;   // lowest usable address of this thread's stack
+  uintptr_t stack_low = 0;  // lowest usable address of this thread's stack
   uintptr_t stack_high = 0;
 
   // Linear memories in use by the current call (for the fault handler).

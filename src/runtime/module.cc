@@ -6,10 +6,14 @@ namespace wa::runtime {
 
 std::string_view module_state_name(ModuleState state) {
   switch (state) {
-    case ModuleState::kCompiling: return "compiling";
-    case ModuleState::kReady: return "ready";
-    case ModuleState::kOptimized: return "optimized";
-    case ModuleState::kFailed: return "failed";
+    case ModuleState::kCompiling:
+      return "compiling";
+    case ModuleState::kReady:
+      return "ready";
+    case ModuleState::kOptimized:
+      return "optimized";
+    case ModuleState::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -21,9 +25,12 @@ std::string Module::error() const {
 
 std::string Module::tier() const {
   switch (state()) {
-    case ModuleState::kReady: return "fast";
-    case ModuleState::kOptimized: return "optimized";
-    default: return "none";
+    case ModuleState::kReady:
+      return "fast";
+    case ModuleState::kOptimized:
+      return "optimized";
+    default:
+      return "none";
   }
 }
 
@@ -35,9 +42,8 @@ bool Module::wait_until_runnable() const {
 
 bool Module::wait_until_optimized() const {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] {
-    return state_ == ModuleState::kOptimized || state_ == ModuleState::kFailed;
-  });
+  changed_.wait(
+      lock, [this] { return state_ == ModuleState::kOptimized || state_ == ModuleState::kFailed; });
   return state_ == ModuleState::kOptimized;
 }
 

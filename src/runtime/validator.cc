@@ -46,8 +46,8 @@ wabt::Features supported_features() {
 bool reads_and_validates(std::span<const uint8_t> wasm, const wabt::Features& features,
                          wabt::Module* module, wabt::Errors* errors) {
   wabt::ReadBinaryOptions options(features, nullptr, false, true, false);
-  if (wabt::Failed(wabt::ReadBinaryIr("module.wasm", wasm.data(), wasm.size(), options,
-                                      errors, module)))
+  if (wabt::Failed(
+          wabt::ReadBinaryIr("module.wasm", wasm.data(), wasm.size(), options, errors, module)))
     return false;
   wabt::ValidateOptions validate_options(features);
   return wabt::Succeeded(wabt::ValidateModule(module, errors, validate_options));

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/guest_thread.h"
@@ -63,6 +64,24 @@ void untrack_active_memory(GuestThread& t, uint8_t* base) {
 // unbounded host memory through them.
 constexpr uint32_t kMaxTableElements = 10'000'000;
 
+template <typename Table>
+void allocate_table(Table* table, uint32_t elements, uint32_t max_elements) {
+  HostSection section;
+  using Element = std::remove_pointer_t<decltype(table->data)>;
+  table->size = elements;
+  table->max_size = max_elements;
+  table->data = static_cast<Element*>(std::calloc(elements ? elements : 1, sizeof(Element)));
+  if (!table->data) wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);
+  section.done();
+}
+
+template <typename Table>
+void free_table(Table* table) {
+  std::free(table->data);
+  table->data = nullptr;
+  table->size = 0;
+}
+
 template <typename Table, typename Value>
 uint32_t grow_table(Table* table, uint32_t delta, Value init) {
   HostSection section;
@@ -97,15 +116,24 @@ void wasm_rt_trap(wasm_rt_trap_t code) { wa::runtime::raise_trap(static_cast<int
 
 const char* wasm_rt_strerror(wasm_rt_trap_t trap) {
   switch (trap) {
-    case WASM_RT_TRAP_NONE: return "no error";
-    case WASM_RT_TRAP_OOB: return "out of bounds memory or table access";
-    case WASM_RT_TRAP_INT_OVERFLOW: return "integer overflow";
-    case WASM_RT_TRAP_DIV_BY_ZERO: return "integer divide by zero";
-    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
-    case WASM_RT_TRAP_UNREACHABLE: return "unreachable executed";
-    case WASM_RT_TRAP_CALL_INDIRECT: return "indirect call signature mismatch";
-    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught exception";
-    case WASM_RT_TRAP_EXHAUSTION: return "call stack exhausted";
+    case WASM_RT_TRAP_NONE:
+      return "no error";
+    case WASM_RT_TRAP_OOB:
+      return "out of bounds memory or table access";
+    case WASM_RT_TRAP_INT_OVERFLOW:
+      return "integer overflow";
+    case WASM_RT_TRAP_DIV_BY_ZERO:
+      return "integer divide by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION:
+      return "invalid conversion to integer";
+    case WASM_RT_TRAP_UNREACHABLE:
+      return "unreachable executed";
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return "indirect call signature mismatch";
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+      return "uncaught exception";
+    case WASM_RT_TRAP_EXHAUSTION:
+      return "call stack exhausted";
   }
   return "unknown trap";
 }
@@ -115,8 +143,7 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   va_list args;
   va_start(args, results);
   for (uint32_t i = 0; i < params; ++i) type.params.push_back((wasm_rt_type_t)va_arg(args, int));
-  for (uint32_t i = 0; i < results; ++i)
-    type.results.push_back((wasm_rt_type_t)va_arg(args, int));
+  for (uint32_t i = 0; i < results; ++i) type.results.push_back((wasm_rt_type_t)va_arg(args, int));
   va_end(args);
   std::lock_guard lock(g_types_mutex);
   for (size_t i = 0; i < g_types.size(); ++i)
@@ -145,15 +172,15 @@ uint32_t wasm_rt_exception_tag(void) { return t_exception_tag; }
 uint32_t wasm_rt_exception_size(void) { return t_exception_size; }
 void* wasm_rt_exception(void) { return t_exception; }
 
-void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages,
-                             uint32_t max_pages) {
+void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, uint32_t max_pages) {
   HostSection section;
   GuestThread& t = this_guest_thread();
   if (t.memory_limit_pages && initial_pages > t.memory_limit_pages) {
     t.memory_limit_hit = true;
     wa::runtime::raise_trap(wa::runtime::kTrapCodeMemoryLimit);
   }
-  wa::runtime::LinearMemory linear = wa::runtime::acquire_linear_memory(pages_to_bytes(initial_pages));
+  wa::runtime::LinearMemory linear =
+      wa::runtime::acquire_linear_memory(pages_to_bytes(initial_pages));
   if (!linear.base) wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);
   track_active_memory(t, linear.base);
   memory->data = linear.base;
@@ -184,8 +211,10 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* memory, uint32_t delta) {
       memory->pages = static_cast<uint32_t>(new_pages);
       // 65536 pages is 4 GiB, one more than uint32_t holds: size saturates (wasm2c
       // checks addresses against the guard pages, not against size).
-      memory->size = new_pages >= 65536 ? UINT32_MAX : static_cast<uint32_t>(pages_to_bytes(new_pages));
-      if (pages_to_bytes(new_pages) > t.peak_memory_bytes) t.peak_memory_bytes = pages_to_bytes(new_pages);
+      memory->size =
+          new_pages >= 65536 ? UINT32_MAX : static_cast<uint32_t>(pages_to_bytes(new_pages));
+      if (pages_to_bytes(new_pages) > t.peak_memory_bytes)
+        t.peak_memory_bytes = pages_to_bytes(new_pages);
     }
   }
   section.done();
@@ -204,35 +233,17 @@ void wasm_rt_free_memory(wasm_rt_memory_t* memory) {
 
 void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* table, uint32_t elements,
                                     uint32_t max_elements) {
-  HostSection section;
-  table->size = elements;
-  table->max_size = max_elements;
-  table->data = static_cast<wasm_rt_funcref_t*>(std::calloc(elements ? elements : 1, sizeof(wasm_rt_funcref_t)));
-  if (!table->data) wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);
-  section.done();
+  allocate_table(table, elements, max_elements);
 }
 
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) {
-  std::free(table->data);
-  table->data = nullptr;
-  table->size = 0;
-}
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t* table) { free_table(table); }
 
 void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t* table, uint32_t elements,
                                       uint32_t max_elements) {
-  HostSection section;
-  table->size = elements;
-  table->max_size = max_elements;
-  table->data = static_cast<wasm_rt_externref_t*>(std::calloc(elements ? elements : 1, sizeof(wasm_rt_externref_t)));
-  if (!table->data) wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);
-  section.done();
+  allocate_table(table, elements, max_elements);
 }
 
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) {
-  std::free(table->data);
-  table->data = nullptr;
-  table->size = 0;
-}
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t* table) { free_table(table); }
 
 uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t* table, uint32_t delta,
                                     wasm_rt_funcref_t init) {
