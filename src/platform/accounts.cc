@@ -54,6 +54,7 @@ User user_from_row(const SqlRow& row) {
   return User{row.integer(0), row.text(1), row.integer(2) != 0, row.integer(3)};
 }
 
+constexpr size_t kInviteIdLength = 12;
 constexpr std::string_view kUserColumns = "id, username, is_admin, created_at";
 
 }  // namespace
@@ -71,7 +72,8 @@ std::string_view registration_mode_name(RegistrationMode mode) {
 }
 
 Expected<RegistrationMode> parse_registration_mode(std::string_view text) {
-  for (auto mode : {RegistrationMode::kOpen, RegistrationMode::kInvite, RegistrationMode::kClosed}) {
+  for (auto mode :
+       {RegistrationMode::kOpen, RegistrationMode::kInvite, RegistrationMode::kClosed}) {
     if (text == registration_mode_name(mode)) return mode;
   }
   return err(error_kind::kInvalidArgument,
@@ -94,8 +96,7 @@ Expected<std::unique_ptr<Accounts>> Accounts::open(Database& db,
                          {std::string(kRegistrationModeKey),
                           std::string(registration_mode_name(config.initial_registration_mode))});
   if (!seeded) return seeded.error();
-  auto accounts =
-      std::unique_ptr<Accounts>(new Accounts(db, std::move(signer).value(), config));
+  auto accounts = std::unique_ptr<Accounts>(new Accounts(db, std::move(signer).value(), config));
   // A hash to verify against when the username is unknown, so a login takes as long
   // whether or not the user exists.
   auto dummy = accounts->hasher_.hash("not a password");
@@ -108,13 +109,13 @@ Expected<IssuedToken> Accounts::issue_session(const User& user, TimePoint now) {
   JwtClaims claims;
   claims.subject = std::to_string(user.id);
   claims.name = user.username;
-  claims.issued_at = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  claims.issued_at =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   claims.expires_at = claims.issued_at + config_.session_ttl.count();
   return IssuedToken{signer_.issue(claims), claims.expires_at * 1000, user};
 }
 
-Expected<IssuedToken> Accounts::register_user(std::string_view username,
-                                              std::string_view password,
+Expected<IssuedToken> Accounts::register_user(std::string_view username, std::string_view password,
                                               std::string_view invite) {
   if (auto st = validate_username(username); !st) return st.error();
   if (password.size() < config_.min_password_length || password.size() > kMaxPasswordBytes) {
@@ -182,9 +183,10 @@ Expected<IssuedToken> Accounts::login(std::string_view username, std::string_vie
   if (login_retry_after(username, remote_address, now)) {
     return err(error_kind::kRateLimited, "too many failed logins; try again later");
   }
-  auto found = db_.query("SELECT id, username, is_admin, created_at, password_hash FROM users "
-                         "WHERE username = ?",
-                         {std::string(username)});
+  auto found = db_.query(
+      "SELECT id, username, is_admin, created_at, password_hash FROM users "
+      "WHERE username = ?",
+      {std::string(username)});
   if (!found) return found.error();
   const bool known = !found->rows.empty();
   const std::string stored = known ? found->rows[0].text(4) : dummy_hash_;
@@ -236,8 +238,8 @@ Expected<Principal> Accounts::authenticate_api_token(std::string_view token, Tim
   const auto& row = found->rows[0];
   const int64_t now_ms = to_unix_ms(now);
   if (now_ms - row.optional_integer(5).value_or(0) >= kLastUsedResolutionMs) {
-    auto touched = db_.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-                             {now_ms, row.integer(4)});
+    auto touched =
+        db_.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now_ms, row.integer(4)});
     if (!touched) return touched.error();
   }
   return Principal{user_from_row(row), Principal::Via::kApiToken, row.integer(4)};
@@ -273,9 +275,10 @@ Expected<IssuedToken> Accounts::create_api_token(int64_t user_id, std::string_vi
 }
 
 Expected<std::vector<ApiTokenInfo>> Accounts::list_api_tokens(int64_t user_id) {
-  auto found = db_.query("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens "
-                         "WHERE user_id = ? ORDER BY id",
-                         {user_id});
+  auto found = db_.query(
+      "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens "
+      "WHERE user_id = ? ORDER BY id",
+      {user_id});
   if (!found) return found.error();
   std::vector<ApiTokenInfo> tokens;
   for (const auto& row : found->rows) {
@@ -286,9 +289,10 @@ Expected<std::vector<ApiTokenInfo>> Accounts::list_api_tokens(int64_t user_id) {
 }
 
 Status Accounts::revoke_api_token(int64_t user_id, int64_t token_id) {
-  auto revoked = db_.query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? "
-                           "AND revoked_at IS NULL",
-                           {now_unix_ms(), token_id, user_id});
+  auto revoked = db_.query(
+      "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? "
+      "AND revoked_at IS NULL",
+      {now_unix_ms(), token_id, user_id});
   if (!revoked) return revoked.error();
   if (revoked->changes == 0) return err(error_kind::kNotFound, "no such API token");
   return ok_status();
@@ -304,22 +308,53 @@ Expected<RegistrationMode> Accounts::registration_mode() {
 
 Status Accounts::set_registration_mode(const Principal& admin, RegistrationMode mode) {
   if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
-  auto saved = db_.query("INSERT INTO settings (key, value) VALUES (?, ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         {std::string(kRegistrationModeKey),
-                          std::string(registration_mode_name(mode))});
+  auto saved = db_.query(
+      "INSERT INTO settings (key, value) VALUES (?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      {std::string(kRegistrationModeKey), std::string(registration_mode_name(mode))});
   if (!saved) return saved.error();
   return ok_status();
 }
 
 Expected<InviteInfo> Accounts::create_invite(const Principal& admin) {
   if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
-  InviteInfo invite{random_token(kInvitePrefix, 16), now_unix_ms(), std::nullopt};
-  auto inserted = db_.query(
-      "INSERT INTO invites (code_hash, created_by, created_at) VALUES (?, ?, ?)",
-      {sha256_hex(invite.code), admin.user.id, invite.created_at_ms});
+  InviteInfo invite;
+  invite.code = random_token(kInvitePrefix, 16);
+  invite.created_at_ms = now_unix_ms();
+  std::string hash = sha256_hex(invite.code);
+  invite.id = hash.substr(0, kInviteIdLength);
+  auto inserted =
+      db_.query("INSERT INTO invites (code_hash, created_by, created_at) VALUES (?, ?, ?)",
+                {hash, admin.user.id, invite.created_at_ms});
   if (!inserted) return inserted.error();
   return invite;
+}
+
+Expected<std::vector<InviteInfo>> Accounts::list_invites(const Principal& admin) {
+  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  auto found = db_.query(
+      "SELECT i.code_hash, i.created_at, i.used_at, u.username FROM invites i "
+      "LEFT JOIN users u ON u.id = i.used_by ORDER BY i.created_at DESC, i.code_hash");
+  if (!found) return found.error();
+  std::vector<InviteInfo> invites;
+  for (const auto& row : found->rows) {
+    InviteInfo invite;
+    invite.id = row.text(0).substr(0, kInviteIdLength);
+    invite.created_at_ms = row.integer(1);
+    invite.used_at_ms = row.optional_integer(2);
+    if (invite.used_at_ms) invite.used_by = row.text(3);
+    invites.push_back(std::move(invite));
+  }
+  return invites;
+}
+
+Expected<std::vector<User>> Accounts::list_users(const Principal& admin) {
+  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  auto found = db_.query("SELECT " + std::string(kUserColumns) + " FROM users ORDER BY id");
+  if (!found) return found.error();
+  std::vector<User> users;
+  for (const auto& row : found->rows) users.push_back(user_from_row(row));
+  return users;
 }
 
 }  // namespace wa::platform

@@ -65,9 +65,11 @@ struct ApiTokenInfo {
 };
 
 struct InviteInfo {
-  std::string code;  // only returned by create_invite(); listings show a prefix
+  std::string code;  // only returned by create_invite(): codes are stored hashed
+  std::string id;    // a prefix of the code's hash, to tell invites apart in listings
   int64_t created_at_ms = 0;
   std::optional<int64_t> used_at_ms;
+  std::string used_by;  // username, when used
 };
 
 class Accounts {
@@ -106,7 +108,9 @@ class Accounts {
   // Registration settings and invites (admin only: forbidden otherwise).
   Expected<RegistrationMode> registration_mode();
   Status set_registration_mode(const Principal& admin, RegistrationMode mode);
-  Expected<InviteInfo> create_invite(const Principal& admin);  // single use
+  Expected<InviteInfo> create_invite(const Principal& admin);              // single use
+  Expected<std::vector<InviteInfo>> list_invites(const Principal& admin);  // newest first
+  Expected<std::vector<User>> list_users(const Principal& admin);          // by id
 
   const AuthConfig& config() const { return config_; }
 

@@ -173,6 +173,42 @@ TEST_F(AccountsTest, InviteModeNeedsASingleUseInvite) {
   EXPECT_EQ(accounts_->create_invite(bob).error().kind, "forbidden");
 }
 
+TEST_F(AccountsTest, AdminListsInvitesAndUsers) {
+  Principal admin = principal(accounts_->register_user("admin", "password-1").value());
+  ASSERT_TRUE(accounts_->set_registration_mode(admin, RegistrationMode::kInvite).ok());
+  auto used = accounts_->create_invite(admin);
+  auto unused = accounts_->create_invite(admin);
+  ASSERT_TRUE(used.ok() && unused.ok());
+  ASSERT_TRUE(accounts_->register_user("bob", "password-2", used->code).ok());
+
+  auto invites = accounts_->list_invites(admin);
+  ASSERT_TRUE(invites.ok());
+  ASSERT_EQ(invites->size(), 2u);
+  int used_count = 0;
+  for (const auto& invite : *invites) {
+    EXPECT_TRUE(invite.code.empty()) << "listings never reveal a code";
+    EXPECT_TRUE(invite.id == used->id || invite.id == unused->id);
+    if (invite.used_at_ms) {
+      ++used_count;
+      EXPECT_EQ(invite.id, used->id);
+      EXPECT_EQ(invite.used_by, "bob");
+    }
+  }
+  EXPECT_EQ(used_count, 1);
+
+  auto users = accounts_->list_users(admin);
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].username, "admin");
+  EXPECT_TRUE((*users)[0].is_admin);
+  EXPECT_EQ((*users)[1].username, "bob");
+  EXPECT_FALSE((*users)[1].is_admin);
+
+  Principal bob = principal(accounts_->login("bob", "password-2", "1.2.3.4").value());
+  EXPECT_EQ(accounts_->list_invites(bob).error().kind, "forbidden");
+  EXPECT_EQ(accounts_->list_users(bob).error().kind, "forbidden");
+}
+
 TEST_F(AccountsTest, ClosedModeRefusesEveryoneButTheFirstUserAndPersists) {
   AuthConfig config = test_config();
   config.initial_registration_mode = RegistrationMode::kClosed;

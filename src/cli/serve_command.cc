@@ -1,0 +1,100 @@
+#include "cli/serve_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "gateway/serve.h"
+#include "gateway/server_config.h"
+
+namespace wa::cli {
+
+namespace {
+
+// Flag name → environment variable: "max-body-bytes" → "WASM_ACTIONS_MAX_BODY_BYTES".
+std::string env_name(std::string flag) {
+  std::transform(flag.begin(), flag.end(), flag.begin(), [](char c) {
+    return c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  });
+  return "WASM_ACTIONS_" + flag;
+}
+
+template <typename T>
+void option(CLI::App& cmd, const std::string& flag, T& target, const std::string& help) {
+  cmd.add_option("--" + flag, target, help)->capture_default_str()->envname(env_name(flag));
+}
+
+// Fills options that neither the command line nor the environment set from the TOML
+// file (CLI11's own config support would let the file override the environment).
+void apply_config_file(CLI::App& cmd, const std::string& file) {
+  std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_file(file);
+  for (const auto& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // section markers
+    std::string name = item.name;
+    std::replace(name.begin(), name.end(), '_', '-');
+    CLI::Option* opt = cmd.get_option_no_throw("--" + name);
+    if (opt == nullptr || name == "config") {
+      throw CLI::ConfigError("unknown setting \"" + item.name + "\" in " + file);
+    }
+    if (opt->count() > 0) continue;
+    opt->add_result(item.inputs);
+    opt->run_callback();
+  }
+}
+
+void configure_logging(const std::string& level) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto config = std::make_shared<gateway::ServerConfig>();
+  auto config_file = std::make_shared<std::string>();
+  auto& c = *config;
+  CLI::App* cmd = app.add_subcommand("serve", "Run the platform: HTTP server, REST API, dashboard");
+  cmd->add_option("--config", *config_file, "TOML file with settings (keys are the flag names)")
+      ->envname("WASM_ACTIONS_CONFIG")
+      ->check(CLI::ExistingFile);
+  option(*cmd, "listen", c.listen, "Address to listen on (host:port; port 0 = any free port)");
+  option(*cmd, "data-dir", c.data_dir, "Database, modules and secrets");
+  option(*cmd, "artifact-dir", c.artifact_dir, "Compiled artifacts (empty: <data-dir>/artifacts)");
+  option(*cmd, "web-root", c.web_root, "Dashboard files (web/dist); empty: no dashboard");
+  option(*cmd, "port-file", c.port_file, "Write the bound host:port here once listening");
+  option(*cmd, "io-threads", c.io_threads, "Threads doing network I/O");
+  option(*cmd, "workers", c.workers, "Threads running guests");
+  option(*cmd, "queue", c.queue, "Guest calls that may wait for a worker (then 503)");
+  option(*cmd, "api-workers", c.api_workers, "Threads serving the REST API");
+  option(*cmd, "max-body-bytes", c.max_body_bytes, "Largest request body for an action (413)");
+  option(*cmd, "max-upload-bytes", c.max_upload_bytes, "Largest API request (module upload)");
+  option(*cmd, "max-response-bytes", c.max_response_bytes, "Largest action response (502)");
+  option(*cmd, "default-timeout-ms", c.default_timeout_ms, "Action time limit unless set");
+  option(*cmd, "max-timeout-ms", c.max_timeout_ms, "Upper bound for an action's time limit");
+  option(*cmd, "default-memory-mb", c.default_memory_mb, "Action memory cap unless set");
+  option(*cmd, "max-memory-mb", c.max_memory_mb, "Upper bound for an action's memory cap");
+  option(*cmd, "cache-modules", c.cache_modules, "Compiled modules kept loaded (LRU)");
+  option(*cmd, "cache-mb", c.cache_mb, "Total size of the modules kept loaded");
+  option(*cmd, "cache-idle-seconds", c.cache_idle_seconds, "Unload modules idle this long");
+  option(*cmd, "compile-tiers", c.compile_tiers, "tiered | fast | optimized");
+  option(*cmd, "compile-jobs", c.compile_jobs, "Concurrent compilations per tier");
+  option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");
+  option(*cmd, "shutdown-grace-seconds", c.shutdown_grace_seconds,
+         "On SIGTERM, wait this long for requests in flight");
+  option(*cmd, "log-level", c.log_level, "trace | debug | info | warn | error");
+  cmd->add_flag("--fast-password-hashing", c.fast_password_hashing,
+                "Cheapest argon2id parameters (tests only)")
+      ->envname("WASM_ACTIONS_FAST_PASSWORD_HASHING");
+  cmd->callback([cmd, config, config_file] {
+    if (!config_file->empty()) apply_config_file(*cmd, *config_file);
+    configure_logging(config->log_level);
+    auto served = gateway::serve(*config);
+    if (!served) {
+      spdlog::error("{}", served.error().message);
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace wa::cli

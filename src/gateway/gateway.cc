@@ -1,0 +1,211 @@
+#include "gateway/gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include "gateway/cgi_request.h"
+#include "gateway/guest_reply.h"
+#include "gateway/json_response.h"
+#include "platform/route.h"
+
+namespace wa::gateway {
+
+namespace {
+
+constexpr std::string_view kApiPrefix = "/api/v1";
+
+bool has_prefix(std::string_view path, std::string_view prefix) {
+  return path == prefix ||
+         (path.size() > prefix.size() && path.substr(0, prefix.size()) == prefix &&
+          path[prefix.size()] == '/');
+}
+
+std::string_view request_path(const HttpRequest& request) {
+  return split_target(std::string_view(request.target().data(), request.target().size())).first;
+}
+
+// Host header → (name, port); falls back to the socket's port.
+std::pair<std::string, uint16_t> server_name_and_port(const HttpRequest& request,
+                                                      uint16_t local_port) {
+  std::string host(request[http::field::host]);
+  if (host.empty()) return {"localhost", local_port};
+  auto colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    try {
+      return {host.substr(0, colon), static_cast<uint16_t>(std::stoul(host.substr(colon + 1)))};
+    } catch (...) {
+      return {host.substr(0, colon), local_port};
+    }
+  }
+  return {host, local_port};
+}
+
+HeaderList header_list(const HttpRequest& request) {
+  HeaderList headers;
+  for (const auto& field : request) {
+    headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return headers;
+}
+
+HttpResponse to_http(GuestReply reply) {
+  HttpResponse response{static_cast<http::status>(reply.status), 11};
+  if (!reply.reason.empty()) response.reason(reply.reason);
+  for (auto& [name, value] : reply.headers) response.insert(name, value);
+  response.body() = std::move(reply.body);
+  return response;
+}
+
+std::string metrics_kind(CallOutcome outcome) {
+  switch (outcome) {
+    case CallOutcome::kInvalidResponse: return "bad_gateway";
+    default: return std::string(call_outcome_name(outcome));
+  }
+}
+
+}  // namespace
+
+Gateway::Gateway(platform::Platform& platform, const ServerConfig& config,
+                 WorkerPool& guest_pool, WorkerPool& api_pool)
+    : platform_(platform),
+      config_(config),
+      guest_pool_(guest_pool),
+      api_pool_(api_pool),
+      api_(platform, config),
+      files_(config.web_root) {}
+
+uint64_t Gateway::body_limit(const http::request_header<>& header) const {
+  std::string_view target(header.target().data(), header.target().size());
+  return has_prefix(split_target(target).first, kApiPrefix) ? config_.max_upload_bytes
+                                                             : config_.max_body_bytes;
+}
+
+HttpResponse Gateway::error_response(unsigned status, std::string_view kind,
+                                     std::string_view message) const {
+  return error_json(status, kind, message);
+}
+
+void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder respond) {
+  std::string path(request_path(request));
+  bool head = request.method() == http::verb::head;
+  if (has_prefix(path, kApiPrefix)) {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    bool queued = api_pool_.try_submit([this, shared, info, respond] {
+      respond(api_.handle(*shared, info));
+    });
+    if (!queued) {
+      auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
+      busy.set(http::field::retry_after, "1");
+      respond(std::move(busy));
+    }
+    return;
+  }
+  if (path == "/healthz") {
+    auto health = platform_.health();
+    respond(health ? json_response(200, {{"status", "ok"}})
+                   : json_response(503, {{"status", "unhealthy"},
+                                         {"message", health.error().message}}));
+    return;
+  }
+  if (path == "/metrics") {
+    respond(text_response(200, "text/plain; version=0.0.4; charset=utf-8",
+                          platform_.prometheus_text()));
+    return;
+  }
+  if (auto page = dashboard(path, head)) return respond(std::move(*page));
+  if (auto match = platform_.match(path)) {
+    return handle_action(std::move(request), info, std::move(*match), std::move(respond));
+  }
+  if (auto file = files_.file(path, head)) return respond(std::move(*file));
+  respond(text_response(404, "text/plain; charset=utf-8",
+                        "no action is deployed at " + path + "\n"));
+}
+
+// "/" and "/dashboard/..." are the single-page app (unknown sub-paths get index.html so
+// client-side routes survive a reload); "/static/..." are its files.
+std::optional<HttpResponse> Gateway::dashboard(std::string_view path, bool head) const {
+  if (path == "/" || has_prefix(path, "/dashboard")) {
+    if (auto file = files_.file(path, head); file && path != "/dashboard") return file;
+    if (auto index = files_.index(head)) return index;
+    return text_response(404, "text/plain; charset=utf-8",
+                         "the dashboard is not installed (start the server with --web-root "
+                         "pointing at web/dist)\n");
+  }
+  if (has_prefix(path, "/static")) {
+    if (auto file = files_.file(path, head)) return file;
+    return text_response(404, "text/plain; charset=utf-8", "not found\n");
+  }
+  return std::nullopt;
+}
+
+void Gateway::handle_action(HttpRequest request, const RequestInfo& info,
+                            platform::RouteMatch match, Responder respond) {
+  auto shared_request = std::make_shared<HttpRequest>(std::move(request));
+  auto shared_match = std::make_shared<platform::RouteMatch>(std::move(match));
+  bool queued = guest_pool_.try_submit([this, shared_request, shared_match, info, respond] {
+    respond(run_action(*shared_request, info, *shared_match));
+  });
+  if (queued) return;
+  platform_.record_error(*shared_match->action, info.request_id, "overloaded",
+                         "refused: all guest workers busy and the queue is full", true);
+  spdlog::warn("action={} request={} status=503 outcome=overloaded",
+               shared_match->action->name, info.request_id);
+  auto busy = text_response(503, "text/plain; charset=utf-8",
+                            "the server is busy; retry shortly\n");
+  busy.set(http::field::retry_after, "1");
+  respond(std::move(busy));
+}
+
+HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& info,
+                                 const platform::RouteMatch& match) {
+  const platform::Action& action = *match.action;
+  auto [server_name, server_port] = server_name_and_port(request, info.local_port);
+  CgiRequest cgi;
+  cgi.method = std::string(request.method_string());
+  cgi.target = std::string(request.target());
+  cgi.headers = header_list(request);
+  cgi.body_size = request.body().size();
+  cgi.remote_addr = info.remote_addr;
+  cgi.server_name = server_name;
+  cgi.server_port = server_port;
+  cgi.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  cgi.matched_route = match.route;
+  // The platform adds the action's own env vars (CGI names win there too).
+  CgiInvocation invocation = build_cgi_invocation(cgi, {});
+
+  runtime::CallOptions options;
+  options.wasi.args = std::move(invocation.args);
+  options.wasi.env = std::move(invocation.env);
+  options.wasi.stdin_data = request.body();
+  options.wasi.stdout_config.limit_bytes = config_.max_response_bytes;
+
+  auto invoked = platform_.invoke(action, std::move(options), info.request_id);
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - info.received);
+  if (!invoked) {
+    const Error& error = invoked.error();
+    unsigned status = status_for_error_kind(error.kind);
+    platform_.record_error(action, info.request_id, error.kind, error.message, true);
+    spdlog::warn("action={} request={} status={} outcome={} duration_ms={} error=\"{}\"",
+                 action.name, info.request_id, status, error.kind, elapsed.count(),
+                 error.message);
+    return text_response(status, "text/plain; charset=utf-8", error.message + "\n");
+  }
+  ReplyLimits limits;
+  limits.max_response_bytes = config_.max_response_bytes;
+  limits.timeout = action.settings.timeout;
+  GuestReply reply = reply_from_call(invoked->call, limits);
+  // Timeouts and traps are already recorded by the platform; what only the gateway
+  // can judge (bad CGI output, exit codes, size) is recorded here.
+  bool platform_saw_it = invoked->call.trapped();
+  if (!reply.log_note.empty() && !platform_saw_it) {
+    platform_.record_error(action, info.request_id, metrics_kind(reply.outcome), reply.log_note,
+                           false);
+  }
+  auto level = reply.outcome == CallOutcome::kOk ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(level, "action={} request={} status={} outcome={} duration_ms={} version={}",
+              action.name, info.request_id, reply.status, call_outcome_name(reply.outcome),
+              elapsed.count(), invoked->version_number);
+  return to_http(std::move(reply));
+}
+
+}  // namespace wa::gateway

@@ -1,0 +1,42 @@
+// Gateway: the HttpHandler of `wasm-actions serve` — routes each request to the REST
+// API, /healthz, /metrics, the dashboard's files, or an action (run on the guest pool).
+#pragma once
+
+#include <memory>
+
+#include "gateway/http_types.h"
+#include "gateway/rest_api.h"
+#include "gateway/server_config.h"
+#include "gateway/static_files.h"
+#include "gateway/worker_pool.h"
+#include "platform/platform.h"
+
+namespace wa::gateway {
+
+class Gateway final : public HttpHandler {
+ public:
+  // Everything passed in must outlive the gateway.
+  Gateway(platform::Platform& platform, const ServerConfig& config, WorkerPool& guest_pool,
+          WorkerPool& api_pool);
+
+  uint64_t body_limit(const http::request_header<>& header) const override;
+  void handle(HttpRequest request, const RequestInfo& info, Responder respond) override;
+  HttpResponse error_response(unsigned status, std::string_view kind,
+                              std::string_view message) const override;
+
+ private:
+  void handle_action(HttpRequest request, const RequestInfo& info, platform::RouteMatch match,
+                     Responder respond);
+  HttpResponse run_action(const HttpRequest& request, const RequestInfo& info,
+                          const platform::RouteMatch& match);
+  std::optional<HttpResponse> dashboard(std::string_view path, bool head) const;
+
+  platform::Platform& platform_;
+  const ServerConfig& config_;
+  WorkerPool& guest_pool_;
+  WorkerPool& api_pool_;
+  RestApi api_;
+  StaticFiles files_;
+};
+
+}  // namespace wa::gateway

@@ -1,0 +1,557 @@
+#include "gateway/rest_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "gateway/cgi_request.h"
+#include "gateway/json_response.h"
+#include "gateway/multipart.h"
+#include "platform/error_kinds.h"
+
+namespace wa::gateway {
+
+namespace ek = platform::error_kind;
+using nlohmann::json;
+using platform::Principal;
+
+// One API request, split into what the routes need.
+struct RestApi::Call {
+  const HttpRequest& request;
+  const RequestInfo& info;
+  http::verb method;
+  std::vector<std::string> segments;  // path below /api/v1, decoded
+  std::string query;
+};
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    segments.push_back(percent_decode(path.substr(0, slash), false));
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+  }
+  return segments;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view key) {
+  for (const auto& item : query_arguments(query)) {
+    auto eq = item.find('=');
+    if (item.substr(0, eq) == key) return eq == std::string::npos ? "" : item.substr(eq + 1);
+  }
+  return std::nullopt;
+}
+
+Expected<json> parse_json_body(const HttpRequest& request, bool allow_empty) {
+  if (request.body().empty()) {
+    if (allow_empty) return json::object();
+    return make_error("bad_request", "expected a JSON body");
+  }
+  json body = json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return make_error("bad_request", "the body is not valid JSON");
+  if (!body.is_object()) return make_error("bad_request", "the JSON body must be an object");
+  return body;
+}
+
+Expected<std::string> string_field(const json& body, const char* key, bool required) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (required) return make_error("bad_request", std::string("missing field \"") + key + "\"");
+    return std::string();
+  }
+  if (!it->is_string()) {
+    return make_error("bad_request", std::string("field \"") + key + "\" must be a string");
+  }
+  return it->get<std::string>();
+}
+
+json user_json(const platform::User& user) {
+  return {{"id", user.id},
+          {"username", user.username},
+          {"is_admin", user.is_admin},
+          {"created_at", user.created_at_ms}};
+}
+
+json token_json(const platform::IssuedToken& token) {
+  json out = {{"token", token.token}, {"user", user_json(token.user)}};
+  if (token.expires_at_ms) out["expires_at"] = token.expires_at_ms;
+  return out;
+}
+
+HttpResponse method_not_allowed() {
+  return error_json(405, "method_not_allowed", "method not allowed on this path");
+}
+
+HttpResponse unknown_path(std::string_view target) {
+  return error_json(404, "not_found", "no API endpoint at " + std::string(target));
+}
+
+std::optional<int64_t> parse_int(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string sse_event(const platform::LogEntry& entry) {
+  return "id: " + std::to_string(entry.id) + "\nevent: log\ndata: " +
+         entry.to_json().dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+// The parts of a deploy upload (multipart form, or a raw module body for PUT).
+struct Upload {
+  std::string name;
+  std::string route;
+  std::string module;
+  std::optional<json> settings;
+};
+
+Expected<Upload> parse_upload(const HttpRequest& request, bool module_only) {
+  std::string content_type(request[http::field::content_type]);
+  Upload upload;
+  if (module_only && content_type.find("multipart/") == std::string::npos) {
+    upload.module = request.body();  // raw application/wasm
+    if (upload.module.empty()) return make_error("bad_request", "the request body is empty");
+    return upload;
+  }
+  auto boundary = multipart_boundary(content_type);
+  if (!boundary) return boundary.error();
+  auto parts = parse_multipart(request.body(), *boundary);
+  if (!parts) return parts.error();
+  if (auto* part = find_part(*parts, "name")) upload.name = part->data;
+  if (auto* part = find_part(*parts, "route")) upload.route = part->data;
+  auto* module = find_part(*parts, "module");
+  if (!module) return make_error("bad_request", "missing form field \"module\" (the .wasm file)");
+  if (module->data.empty()) return make_error("bad_request", "the uploaded module is empty");
+  upload.module = module->data;
+  if (auto* part = find_part(*parts, "settings"); part && !part->data.empty()) {
+    json settings = json::parse(part->data, nullptr, false);
+    if (settings.is_discarded() || !settings.is_object()) {
+      return make_error("bad_request", "form field \"settings\" must be a JSON object");
+    }
+    upload.settings = std::move(settings);
+  }
+  return upload;
+}
+
+}  // namespace
+
+RestApi::RestApi(platform::Platform& platform, const ServerConfig& config)
+    : platform_(platform), config_(config) {}
+
+HandlerResult RestApi::handle(const HttpRequest& request, const RequestInfo& info) {
+  std::string_view target(request.target().data(), request.target().size());
+  auto [path, query] = split_target(target);
+  Call call{request, info, request.method(),
+            split_path(path.substr(std::string_view("/api/v1").size())), std::string(query)};
+  try {
+    return route(call);
+  } catch (const std::exception& e) {
+    // A bug must not take the server down; it is logged and answered as a 500.
+    spdlog::error("request={} API handler failed: {}", info.request_id, e.what());
+    return error_json(500, "internal", "internal error");
+  }
+}
+
+Expected<Principal> RestApi::authenticate(const Call& call) {
+  std::string_view header = call.request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string token;
+  if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
+    token = std::string(header.substr(kBearer.size()));
+  } else if (auto from_query = query_param(call.query, "token")) {
+    // Browsers cannot set headers on EventSource: the log stream takes ?token= too.
+    token = *from_query;
+  }
+  if (token.empty()) {
+    return make_error(std::string(ek::kUnauthorized),
+                      "missing credentials: send \"Authorization: Bearer <token>\"");
+  }
+  return platform_.accounts().authenticate(token);
+}
+
+HandlerResult RestApi::route(Call& call) {
+  const auto& s = call.segments;
+  const auto m = call.method;
+  std::string_view target(call.request.target().data(), call.request.target().size());
+  if (s.size() == 2 && s[0] == "auth") {
+    if (m != http::verb::post) return method_not_allowed();
+    if (s[1] == "register") return register_user(call);
+    if (s[1] == "login") return login(call);
+    return unknown_path(target);
+  }
+  if (s.size() == 1 && s[0] == "capabilities") {
+    // Host capabilities (KV, rooms, ...) an action may request; none exist yet.
+    return json_response(200, {{"capabilities", json::array()}});
+  }
+  bool known =
+      !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" || s[0] == "admin");
+  if (!known) return unknown_path(target);
+
+  auto who = authenticate(call);
+  if (!who) return error_json(401, ek::kUnauthorized, who.error().message);
+  const Principal& p = *who;
+
+  if (s[0] == "me" && s.size() == 1) {
+    return m == http::verb::get ? me(call, p) : method_not_allowed();
+  }
+  if (s[0] == "tokens") {
+    if (s.size() == 1 && m == http::verb::post) return create_token(call, p);
+    if (s.size() == 1 && m == http::verb::get) return list_tokens(p);
+    if (s.size() == 2 && m == http::verb::delete_) return revoke_token(p, s[1]);
+    return s.size() <= 2 ? method_not_allowed() : unknown_path(target);
+  }
+  if (s[0] == "actions") {
+    if (s.size() == 1) {
+      if (m == http::verb::get) return list_actions(p);
+      if (m == http::verb::post) return create_action(call, p);
+      return method_not_allowed();
+    }
+    const std::string& name = s[1];
+    if (s.size() == 2) {
+      if (m == http::verb::get) return show_action(p, name);
+      if (m == http::verb::patch) return patch_action(call, p, name);
+      if (m == http::verb::delete_) return delete_action(p, name);
+      return method_not_allowed();
+    }
+    const std::string& sub = s[2];
+    if (s.size() == 3 && sub == "module") {
+      return m == http::verb::put ? put_module(call, p, name) : method_not_allowed();
+    }
+    if (s.size() == 3 && sub == "rollback") {
+      return m == http::verb::post ? rollback(call, p, name) : method_not_allowed();
+    }
+    if (s.size() == 3 && sub == "logs") {
+      return m == http::verb::get ? logs(call, p, name) : method_not_allowed();
+    }
+    if (s.size() == 4 && sub == "logs" && s[3] == "stream") {
+      return m == http::verb::get ? log_stream(call, p, name) : method_not_allowed();
+    }
+    if (s.size() == 3 && sub == "stats") {
+      return m == http::verb::get ? stats(p, name) : method_not_allowed();
+    }
+    return unknown_path(target);
+  }
+  if (s[0] == "admin" && s.size() == 2) {
+    if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");
+    if (s[1] == "settings") return admin_settings(call, p);
+    if (s[1] == "invites") return admin_invites(call, p);
+    if (s[1] == "users") return admin_users(call, p);
+  }
+  return unknown_path(target);
+}
+
+HttpResponse RestApi::register_user(Call& call) {
+  auto body = parse_json_body(call.request, false);
+  if (!body) return error_json(body.error());
+  auto username = string_field(*body, "username", true);
+  if (!username) return error_json(username.error());
+  auto password = string_field(*body, "password", true);
+  if (!password) return error_json(password.error());
+  auto invite = string_field(*body, "invite", false);
+  if (!invite) return error_json(invite.error());
+  auto issued = platform_.accounts().register_user(*username, *password, *invite);
+  if (!issued) return error_json(issued.error());
+  spdlog::info("request={} registered user {}", call.info.request_id, issued->user.username);
+  return json_response(201, token_json(*issued));
+}
+
+HttpResponse RestApi::login(Call& call) {
+  auto body = parse_json_body(call.request, false);
+  if (!body) return error_json(body.error());
+  auto username = string_field(*body, "username", true);
+  if (!username) return error_json(username.error());
+  auto password = string_field(*body, "password", true);
+  if (!password) return error_json(password.error());
+  auto issued = platform_.accounts().login(*username, *password, call.info.remote_addr);
+  if (issued) return json_response(200, token_json(*issued));
+  auto response = error_json(issued.error());
+  if (issued.error().kind == ek::kRateLimited) {
+    auto wait = platform_.accounts().login_retry_after(*username, call.info.remote_addr);
+    response.set(http::field::retry_after, std::to_string(wait ? wait->count() : 60));
+  }
+  return response;
+}
+
+HttpResponse RestApi::me(Call& call, const Principal& who) {
+  json out = user_json(who.user);
+  out["via"] = who.via == Principal::Via::kApiToken ? "api_token" : "session";
+  return json_response(200, out);
+}
+
+HttpResponse RestApi::create_token(Call& call, const Principal& who) {
+  auto body = parse_json_body(call.request, true);
+  if (!body) return error_json(body.error());
+  auto name = string_field(*body, "name", false);
+  if (!name) return error_json(name.error());
+  auto issued = platform_.accounts().create_api_token(who.user.id, name->empty() ? "cli" : *name);
+  if (!issued) return error_json(issued.error());
+  return json_response(201, token_json(*issued));
+}
+
+HttpResponse RestApi::list_tokens(const Principal& who) {
+  auto tokens = platform_.accounts().list_api_tokens(who.user.id);
+  if (!tokens) return error_json(tokens.error());
+  json out = json::array();
+  for (const auto& t : *tokens) {
+    json item = {{"id", t.id}, {"name", t.name}, {"created_at", t.created_at_ms}};
+    item["last_used_at"] = t.last_used_at_ms ? json(*t.last_used_at_ms) : json(nullptr);
+    item["revoked_at"] = t.revoked_at_ms ? json(*t.revoked_at_ms) : json(nullptr);
+    out.push_back(std::move(item));
+  }
+  return json_response(200, {{"tokens", out}});
+}
+
+HttpResponse RestApi::revoke_token(const Principal& who, std::string_view id) {
+  auto number = parse_int(id);
+  if (!number) return error_json(404, ek::kNotFound, "no such token");
+  auto revoked = platform_.accounts().revoke_api_token(who.user.id, *number);
+  if (!revoked) return error_json(revoked.error());
+  return json_response(200, {{"revoked", *number}});
+}
+
+HttpResponse RestApi::list_actions(const Principal& who) {
+  auto actions = platform_.actions().list(who.user.id);
+  if (!actions) return error_json(actions.error());
+  json out = json::array();
+  for (const auto& action : *actions) out.push_back(platform::action_to_json(action));
+  return json_response(200, {{"actions", out}});
+}
+
+HttpResponse RestApi::create_action(Call& call, const Principal& who) {
+  auto upload = parse_upload(call.request, /*module_only=*/false);
+  if (!upload) return error_json(upload.error());
+  if (upload->name.empty()) return error_json(400, "bad_request", "missing form field \"name\"");
+  if (upload->route.empty()) return error_json(400, "bad_request", "missing form field \"route\"");
+  platform::DeployRequest request;
+  request.name = upload->name;
+  request.route = upload->route;
+  request.module =
+      std::span(reinterpret_cast<const uint8_t*>(upload->module.data()), upload->module.size());
+  request.mode = platform::DeployRequest::Mode::kCreate;
+  if (upload->settings) {
+    auto settings = platform::apply_settings_json(
+        *upload->settings, platform::ActionSettings::defaults(platform_.actions().limits()));
+    if (!settings) return error_json(settings.error());
+    request.settings = std::move(*settings);
+  }
+  auto deployed = platform_.deploy(who.user.id, request);
+  if (!deployed) return error_json(deployed.error());
+  spdlog::info("request={} deployed {}/{} v{} at {}", call.info.request_id, who.user.username,
+               deployed->action.name, deployed->version.number, deployed->action.route.text());
+  json out = platform::action_to_json(deployed->action);
+  out["version"] = platform::version_to_json(deployed->version);
+  return json_response(201, out);
+}
+
+HttpResponse RestApi::show_action(const Principal& who, std::string_view name) {
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  json out = platform::action_to_json(*action);
+  if (!action->settings.enabled) out["status"] = "disabled";
+  auto versions = platform_.actions().versions(who.user.id, name);
+  if (!versions) return error_json(versions.error());
+  json list = json::array();
+  for (const auto& version : *versions) list.push_back(platform::version_to_json(version));
+  out["versions"] = list;
+  auto stats = platform_.stats(who.user.id, name);
+  out["stats"] = stats ? stats->to_json() : json(nullptr);
+  return json_response(200, out);
+}
+
+HttpResponse RestApi::patch_action(Call& call, const Principal& who, std::string_view name) {
+  auto body = parse_json_body(call.request, false);
+  if (!body) return error_json(body.error());
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  // {"route": ..., "settings": {...}}; settings keys at the top level are accepted too.
+  json settings_patch = json::object();
+  for (auto& [key, value] : body->items()) {
+    if (key == "route") continue;
+    if (key == "settings") {
+      if (!value.is_object())
+        return error_json(400, "bad_request", "\"settings\" must be an object");
+      settings_patch.update(value);
+    } else {
+      settings_patch[key] = value;
+    }
+  }
+  if (auto route = body->find("route"); route != body->end()) {
+    if (!route->is_string()) return error_json(400, "bad_request", "\"route\" must be a string");
+    auto updated = platform_.actions().update_route(who.user.id, name, route->get<std::string>());
+    if (!updated) return error_json(updated.error());
+    action = std::move(updated);
+  }
+  if (!settings_patch.empty()) {
+    auto settings = platform::apply_settings_json(settings_patch, action->settings);
+    if (!settings) return error_json(settings.error());
+    auto updated = platform_.update_settings(who.user.id, name, *settings);
+    if (!updated) return error_json(updated.error());
+    action = std::move(updated);
+  }
+  return json_response(200, platform::action_to_json(*action));
+}
+
+HttpResponse RestApi::delete_action(const Principal& who, std::string_view name) {
+  auto removed = platform_.remove_action(who.user.id, name);
+  if (!removed) return error_json(removed.error());
+  return json_response(200, {{"deleted", name}});
+}
+
+HttpResponse RestApi::put_module(Call& call, const Principal& who, std::string_view name) {
+  auto upload = parse_upload(call.request, /*module_only=*/true);
+  if (!upload) return error_json(upload.error());
+  platform::DeployRequest request;
+  request.name = std::string(name);
+  request.module =
+      std::span(reinterpret_cast<const uint8_t*>(upload->module.data()), upload->module.size());
+  request.mode = platform::DeployRequest::Mode::kUpdate;
+  if (upload->settings) {
+    auto current = platform_.actions().get(who.user.id, name);
+    if (!current) return error_json(current.error());
+    auto settings = platform::apply_settings_json(*upload->settings, current->settings);
+    if (!settings) return error_json(settings.error());
+    request.settings = std::move(*settings);
+  }
+  auto deployed = platform_.deploy(who.user.id, request);
+  if (!deployed) return error_json(deployed.error());
+  json out = platform::action_to_json(deployed->action);
+  out["version"] = platform::version_to_json(deployed->version);
+  return json_response(200, out);
+}
+
+HttpResponse RestApi::rollback(Call& call, const Principal& who, std::string_view name) {
+  auto body = parse_json_body(call.request, true);
+  if (!body) return error_json(body.error());
+  std::optional<int> to_number;
+  if (auto version = body->find("version"); version != body->end() && !version->is_null()) {
+    if (!version->is_number_integer()) {
+      return error_json(400, "bad_request", "\"version\" must be an integer");
+    }
+    to_number = version->get<int>();
+  }
+  auto action = platform_.rollback(who.user.id, name, to_number);
+  if (!action) return error_json(action.error());
+  return json_response(200, platform::action_to_json(*action));
+}
+
+HttpResponse RestApi::logs(Call& call, const Principal& who, std::string_view name) {
+  std::optional<int64_t> since;
+  if (auto text = query_param(call.query, "since"); text && !text->empty()) {
+    since = parse_int(*text);
+    if (!since) return error_json(400, "bad_request", "\"since\" must be Unix milliseconds");
+  }
+  size_t limit = 200;
+  if (auto text = query_param(call.query, "limit"); text && !text->empty()) {
+    auto value = parse_int(*text);
+    if (!value || *value < 1 || *value > 1000) {
+      return error_json(400, "bad_request", "\"limit\" must be 1..1000");
+    }
+    limit = static_cast<size_t>(*value);
+  }
+  auto lines = platform_.logs(who.user.id, name, since, limit);
+  if (!lines) return error_json(lines.error());
+  json out = json::array();
+  for (const auto& line : *lines) out.push_back(line.to_json());
+  return json_response(200, {{"logs", out}});
+}
+
+HandlerResult RestApi::log_stream(Call& call, const Principal& who, std::string_view name) {
+  // Check access now, so a bad name is a normal 404 rather than an empty stream.
+  auto recent = platform_.logs(who.user.id, name, std::nullopt, 50);
+  if (!recent) return error_json(recent.error());
+  struct Cursor {
+    int64_t last_id = 0;
+    int64_t last_time = 0;
+    std::string backlog;
+  };
+  auto cursor = std::make_shared<Cursor>();
+  for (const auto& line : *recent) {
+    cursor->backlog += sse_event(line);
+    cursor->last_id = line.id;
+    cursor->last_time = line.time_ms;
+  }
+  platform::Platform& platform = platform_;
+  int64_t owner = who.user.id;
+  std::string action(name);
+  EventStream stream;
+  stream.interval = std::chrono::milliseconds(500);
+  stream.poll = [&platform, owner, action, cursor]() -> std::optional<std::string> {
+    std::string out = std::move(cursor->backlog);
+    cursor->backlog.clear();
+    auto lines = platform.logs(owner, action, cursor->last_time, 200);
+    if (!lines) return std::nullopt;  // the action was deleted: end the stream
+    for (const auto& line : *lines) {
+      if (line.id <= cursor->last_id) continue;
+      out += sse_event(line);
+      cursor->last_id = line.id;
+      cursor->last_time = line.time_ms;
+    }
+    return out;
+  };
+  return stream;
+}
+
+HttpResponse RestApi::stats(const Principal& who, std::string_view name) {
+  auto snapshot = platform_.stats(who.user.id, name);
+  if (!snapshot) return error_json(snapshot.error());
+  return json_response(200, snapshot->to_json());
+}
+
+HttpResponse RestApi::admin_settings(Call& call, const Principal& who) {
+  auto& accounts = platform_.accounts();
+  if (call.method == http::verb::put || call.method == http::verb::patch) {
+    auto body = parse_json_body(call.request, false);
+    if (!body) return error_json(body.error());
+    auto mode_text = string_field(*body, "registration_mode", true);
+    if (!mode_text) return error_json(mode_text.error());
+    auto mode = platform::parse_registration_mode(*mode_text);
+    if (!mode) return error_json(mode.error());
+    if (auto set = accounts.set_registration_mode(who, *mode); !set) return error_json(set.error());
+  } else if (call.method != http::verb::get) {
+    return method_not_allowed();
+  }
+  auto mode = accounts.registration_mode();
+  if (!mode) return error_json(mode.error());
+  return json_response(200, {{"registration_mode", platform::registration_mode_name(*mode)}});
+}
+
+HttpResponse RestApi::admin_invites(Call& call, const Principal& who) {
+  if (call.method == http::verb::post) {
+    auto invite = platform_.accounts().create_invite(who);
+    if (!invite) return error_json(invite.error());
+    return json_response(
+        201, {{"code", invite->code}, {"id", invite->id}, {"created_at", invite->created_at_ms}});
+  }
+  if (call.method != http::verb::get) return method_not_allowed();
+  auto invites = platform_.accounts().list_invites(who);
+  if (!invites) return error_json(invites.error());
+  json list = json::array();
+  for (const auto& invite : *invites) {
+    json item = {{"id", invite.id}, {"created_at", invite.created_at_ms}, {"used", false}};
+    if (invite.used_at_ms) {
+      item["used"] = true;
+      item["used_at"] = *invite.used_at_ms;
+      item["used_by"] = invite.used_by;
+    }
+    list.push_back(std::move(item));
+  }
+  return json_response(200, {{"invites", std::move(list)}});
+}
+
+HttpResponse RestApi::admin_users(Call& call, const Principal& who) {
+  if (call.method != http::verb::get) return method_not_allowed();
+  auto users = platform_.accounts().list_users(who);
+  if (!users) return error_json(users.error());
+  json list = json::array();
+  for (const auto& user : *users) list.push_back(user_json(user));
+  return json_response(200, {{"users", std::move(list)}});
+}
+
+}  // namespace wa::gateway

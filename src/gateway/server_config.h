@@ -1,0 +1,45 @@
+// ServerConfig: every setting of `wasm-actions serve` (filled from a TOML file, the
+// WASM_ACTIONS_* environment and flags, in that order of precedence, lowest first).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace wa::gateway {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
+  std::filesystem::path data_dir = "./data";
+  std::filesystem::path artifact_dir;  // empty: <data_dir>/artifacts
+  std::filesystem::path web_root;      // dashboard files (web/dist); empty: no dashboard
+  // Written once the server listens ("127.0.0.1:PORT"), so scripts and tests can use
+  // port 0 and find out which port they got.
+  std::filesystem::path port_file;
+
+  unsigned io_threads = 2;
+  unsigned workers = 4;           // threads running guests
+  unsigned queue = 64;            // guest calls that may wait; more are answered 503
+  unsigned api_workers = 2;       // threads for REST calls (password hashing is slow)
+
+  uint64_t max_body_bytes = 8ull << 20;        // request body of an action call (413)
+  uint64_t max_upload_bytes = 64ull << 20;     // module uploads through the API (413)
+  uint64_t max_response_bytes = 16ull << 20;   // guest stdout (502)
+  unsigned default_timeout_ms = 5000;
+  unsigned max_timeout_ms = 60000;
+  unsigned default_memory_mb = 128;
+  unsigned max_memory_mb = 1024;
+
+  unsigned cache_modules = 256;        // compiled modules kept loaded (LRU)
+  unsigned cache_mb = 1024;            // ... and their total size
+  unsigned cache_idle_seconds = 900;   // unload modules idle this long
+  std::string compile_tiers = "tiered";  // tiered | fast | optimized
+  unsigned compile_jobs = 1;
+
+  std::string registration = "open";   // initial mode: open | invite | closed
+  bool fast_password_hashing = false;  // argon2id minimum cost: tests only
+  unsigned shutdown_grace_seconds = 10;
+  std::string log_level = "info";
+};
+
+}  // namespace wa::gateway

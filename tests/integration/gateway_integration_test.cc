@@ -1,0 +1,421 @@
+// End-to-end: the real `wasm-actions serve` binary, real HTTP, real guests.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "gateway/http_client.h"
+#include "gateway/multipart.h"
+#include "server_process.h"
+#include "support/files.h"
+
+namespace wa::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using gateway::ClientRequest;
+using gateway::ClientResponse;
+using gateway::HttpClient;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string read_guest(const std::string& name) {
+  auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
+  if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);
+  return std::string(bytes->begin(), bytes->end());
+}
+
+HttpClient client_for(const ServerProcess& server) {
+  auto client = HttpClient::create(server.url());
+  if (!client) throw std::runtime_error(client.error().message);
+  return std::move(*client);
+}
+
+ClientResponse must(Expected<ClientResponse> response) {
+  if (!response) throw std::runtime_error(response.error().message);
+  return std::move(*response);
+}
+
+json body_json(const ClientResponse& response) {
+  return json::parse(response.body, nullptr, false);
+}
+
+std::string register_user(HttpClient& client, const std::string& name) {
+  auto response = must(client.post_json(
+      "/api/v1/auth/register", json{{"username", name}, {"password", "correct-horse"}}.dump()));
+  EXPECT_EQ(response.status, 201u) << response.body;
+  return body_json(response).value("token", "");
+}
+
+ClientResponse deploy(HttpClient& client, const std::string& token, const std::string& name,
+                      const std::string& route, const std::string& module,
+                      const json& settings = json::object()) {
+  std::vector<gateway::MultipartPart> parts = {
+      {"name", "", "", name},
+      {"route", "", "", route},
+      {"module", name + ".wasm", "application/wasm", module}};
+  if (!settings.empty()) parts.push_back({"settings", "", "application/json", settings.dump()});
+  std::string boundary = gateway::random_multipart_boundary();
+  ClientRequest request;
+  request.method = "POST";
+  request.target = "/api/v1/actions";
+  request.body = gateway::encode_multipart(parts, boundary);
+  request.headers = {{"Authorization", "Bearer " + token},
+                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
+  return must(client.send(request));
+}
+
+ClientResponse put_module(HttpClient& client, const std::string& token, const std::string& name,
+                          const std::string& module) {
+  ClientRequest request;
+  request.method = "PUT";
+  request.target = "/api/v1/actions/" + name + "/module";
+  request.body = module;
+  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/wasm"}};
+  return must(client.send(request));
+}
+
+// Calls `target` until it answers 200 (the first tier may still be compiling).
+ClientResponse call_until_ok(HttpClient& client, const std::string& target,
+                             std::chrono::seconds limit = std::chrono::seconds(60)) {
+  auto deadline = Clock::now() + limit;
+  ClientResponse last;
+  while (Clock::now() < deadline) {
+    last = must(client.get(target));
+    if (last.status == 200) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return last;
+}
+
+class GatewayIntegration : public ::testing::Test {
+ protected:
+  void SetUp() override { data_ = make_temp_dir("wa-gateway-it"); }
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(data_);
+  }
+  ServerProcess& start(std::vector<std::string> args = {}) {
+    server_.reset();
+    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
+    return *server_;
+  }
+
+  fs::path data_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(GatewayIntegration, RegisterDeployAndCallEachExample) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_FALSE(token.empty());
+
+  auto started = Clock::now();
+  auto deployed = deploy(client, token, "hello", "/hello", read_guest("hello"));
+  ASSERT_EQ(deployed.status, 201u) << deployed.body;
+  EXPECT_EQ(body_json(deployed).value("status", ""), "compiling");
+  auto hello = call_until_ok(client, "/hello?who=you");
+  auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  std::printf("[ latency  ] deploy -> first 200 for hello.wasm (%zu bytes): %lld ms\n",
+              read_guest("hello").size(), static_cast<long long>(latency.count()));
+  ASSERT_EQ(hello.status, 200u) << hello.body;
+  EXPECT_NE(hello.body.find("Hello from WebAssembly!"), std::string::npos);
+  EXPECT_NE(hello.body.find("who=you"), std::string::npos);
+  EXPECT_LE(latency, std::chrono::seconds(5)) << "small module, fast tier";
+
+  ASSERT_EQ(deploy(client, token, "primes", "/primes", read_guest("primes")).status, 201u);
+  auto primes = call_until_ok(client, "/primes?n=30");
+  ASSERT_EQ(primes.status, 200u);
+  EXPECT_EQ(primes.body, "2\n3\n5\n7\n11\n13\n17\n19\n23\n29\n");
+
+  if (fs::exists(guests_dir() / "echo.wasm")) {
+    ASSERT_EQ(deploy(client, token, "echo", "/echo/...", read_guest("echo")).status, 201u);
+    call_until_ok(client, "/echo");
+    ClientRequest request;
+    request.method = "POST";
+    request.target = "/echo/sub/path?q=1";
+    request.body = "ping\npong";
+    request.headers = {{"X-Test-Header", "value-42"}, {"Content-Type", "text/plain"}};
+    auto echoed = must(client.send(request));
+    ASSERT_EQ(echoed.status, 200u) << echoed.body;
+    EXPECT_EQ(echoed.header("X-Echo-Method"), "POST");
+    EXPECT_NE(echoed.body.find("POST /echo/sub/path?q=1"), std::string::npos) << echoed.body;
+    EXPECT_NE(echoed.body.find("x-test-header: value-42"), std::string::npos) << echoed.body;
+    EXPECT_NE(echoed.body.find("\n\nping\npong"), std::string::npos) << echoed.body;
+  } else {
+    ADD_FAILURE() << "echo.wasm (AssemblyScript example) was not built into " << guests_dir();
+  }
+
+  auto list = must(client.get("/api/v1/actions", token));
+  ASSERT_EQ(list.status, 200u);
+  EXPECT_GE(body_json(list)["actions"].size(), 2u);
+}
+
+TEST_F(GatewayIntegration, ConcurrentCallsAllSucceed) {
+  auto& server = start({"--workers", "2", "--queue", "64"});
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
+  ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
+  std::atomic<int> ok{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      auto own = client_for(server);
+      for (int i = 0; i < 20; ++i) {
+        auto r = own.get("/hello");
+        (r && r->status == 200 ? ok : other)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 160);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(GatewayIntegration, RunawayGuestTimesOutWhileOthersKeepAnswering) {
+  auto& server = start({"--workers", "3"});
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
+  ASSERT_EQ(deploy(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 1000}})
+                .status,
+            201u);
+  ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
+  // Warm the loop module (its first call may include compile time).
+  auto warm = must(client.get("/loop"));
+  ASSERT_EQ(warm.status, 504u) << warm.body;
+
+  std::atomic<bool> done{false};
+  ClientResponse loop_response;
+  std::chrono::milliseconds loop_time{0};
+  std::thread slow([&] {
+    auto own = client_for(server);
+    auto start = Clock::now();
+    loop_response = must(own.get("/loop"));
+    loop_time = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    done = true;
+  });
+  int others = 0;
+  while (!done) {
+    auto r = must(client.get("/hello"));
+    EXPECT_EQ(r.status, 200u);
+    ++others;
+  }
+  slow.join();
+  EXPECT_EQ(loop_response.status, 504u);
+  EXPECT_LE(loop_time, std::chrono::milliseconds(1500)) << "limit 1000 ms + 0.5 s";
+  EXPECT_GE(loop_time, std::chrono::milliseconds(900));
+  EXPECT_GT(others, 0) << "other calls must keep succeeding meanwhile";
+  std::printf("[ timing   ] runaway guest answered 504 after %lld ms; %d other calls served\n",
+              static_cast<long long>(loop_time.count()), others);
+}
+
+TEST_F(GatewayIntegration, InvalidUploadIs400AndStoresNothing) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  auto bad = deploy(client, token, "junk", "/junk", "this is not wasm at all");
+  EXPECT_EQ(bad.status, 400u) << bad.body;
+  EXPECT_EQ(body_json(bad).value("error", ""), "not_wasm") << bad.body;
+  EXPECT_FALSE(body_json(bad).value("message", "").empty());
+  auto list = must(client.get("/api/v1/actions", token));
+  EXPECT_TRUE(body_json(list)["actions"].empty()) << list.body;
+  EXPECT_EQ(must(client.get("/junk")).status, 404u);
+  size_t module_files = 0;
+  if (fs::exists(data_ / "modules")) {
+    for (auto& entry : fs::recursive_directory_iterator(data_ / "modules")) {
+      module_files += entry.is_regular_file();
+    }
+  }
+  EXPECT_EQ(module_files, 0u);
+
+  ClientRequest no_module;
+  no_module.method = "POST";
+  no_module.target = "/api/v1/actions";
+  no_module.body = "{}";
+  no_module.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  auto not_multipart = must(client.send(no_module));
+  EXPECT_EQ(not_multipart.status, 400u);
+  EXPECT_EQ(body_json(not_multipart).value("error", ""), "bad_request");
+}
+
+TEST_F(GatewayIntegration, AuthAndOwnership) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string ann = register_user(client, "ann");
+  std::string bob = register_user(client, "bob");
+  ASSERT_EQ(deploy(client, ann, "hello", "/hello", read_guest("hello")).status, 201u);
+  EXPECT_EQ(must(client.get("/api/v1/actions")).status, 401u);
+  EXPECT_EQ(must(client.get("/api/v1/actions", "not-a-token")).status, 401u);
+  auto as_bob = must(client.get("/api/v1/actions/hello", bob));
+  EXPECT_EQ(as_bob.status, 404u);
+  EXPECT_EQ(body_json(as_bob).value("error", ""), "not_found");
+  ClientRequest del;
+  del.method = "DELETE";
+  del.target = "/api/v1/actions/hello";
+  del.headers = {{"Authorization", "Bearer " + bob}};
+  EXPECT_EQ(must(client.send(del)).status, 404u);
+  EXPECT_EQ(must(client.get("/api/v1/actions/hello", ann)).status, 200u);
+  // A route taken by another user's action is a conflict.
+  EXPECT_EQ(deploy(client, bob, "mine", "/hello", read_guest("hello")).status, 409u);
+  EXPECT_EQ(deploy(client, bob, "api", "/api/v1/x", read_guest("hello")).status, 400u);
+  auto me = must(client.get("/api/v1/me", ann));
+  EXPECT_EQ(body_json(me).value("username", ""), "ann");
+  EXPECT_TRUE(body_json(me).value("is_admin", false)) << "the first user is admin";
+  EXPECT_EQ(must(client.get("/api/v1/admin/settings", bob)).status, 403u);
+  EXPECT_EQ(must(client.get("/api/v1/nope", ann)).status, 404u);
+  auto login = must(client.post_json("/api/v1/auth/login",
+                                     json{{"username", "ann"}, {"password", "wrong-pass"}}.dump()));
+  EXPECT_EQ(login.status, 401u);
+}
+
+TEST_F(GatewayIntegration, RedeployAndRollback) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "app", "/app", read_guest("hello")).status, 201u);
+  EXPECT_NE(call_until_ok(client, "/app").body.find("Hello"), std::string::npos);
+  auto v2 = put_module(client, token, "app", read_guest("primes"));
+  ASSERT_EQ(v2.status, 200u) << v2.body;
+  auto primes = call_until_ok(client, "/app?n=10");
+  EXPECT_EQ(primes.body, "2\n3\n5\n7\n");
+  auto shown = body_json(must(client.get("/api/v1/actions/app", token)));
+  EXPECT_EQ(shown["versions"].size(), 2u) << shown.dump();
+  auto rolled = must(client.post_json("/api/v1/actions/app/rollback", "{}", token));
+  ASSERT_EQ(rolled.status, 200u) << rolled.body;
+  EXPECT_NE(call_until_ok(client, "/app").body.find("Hello"), std::string::npos);
+}
+
+TEST_F(GatewayIntegration, ActionsSurviveRestart) {
+  std::string token;
+  {
+    auto& server = start();
+    auto client = client_for(server);
+    token = register_user(client, "ann");
+    ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
+    ASSERT_EQ(deploy(client, token, "primes", "/primes", read_guest("primes")).status, 201u);
+    ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
+    ASSERT_EQ(call_until_ok(client, "/primes").status, 200u);
+    EXPECT_EQ(server.stop(), 0) << "clean shutdown on SIGTERM";
+  }
+  auto& server = start();
+  auto client = client_for(server);
+  EXPECT_EQ(call_until_ok(client, "/hello").status, 200u);
+  EXPECT_EQ(call_until_ok(client, "/primes?n=5").body, "2\n3\n");
+  EXPECT_EQ(must(client.get("/api/v1/actions", token)).status, 200u) << "sessions survive too";
+}
+
+TEST_F(GatewayIntegration, LruEvictionAndReload) {
+  auto& server = start({"--cache-modules", "1"});
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
+  ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
+  ASSERT_EQ(deploy(client, token, "primes", "/primes", read_guest("primes")).status, 201u);
+  ASSERT_EQ(call_until_ok(client, "/primes").status, 200u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(must(client.get("/hello")).status, 200u);
+    EXPECT_EQ(must(client.get("/primes?n=3")).body, "2\n");
+  }
+  auto metrics = must(client.get("/metrics"));
+  ASSERT_EQ(metrics.status, 200u);
+  auto line_start = metrics.body.find("wa_module_cache_evictions");
+  ASSERT_NE(line_start, std::string::npos) << metrics.body;
+  // "...evictions_total N": some eviction happened.
+  bool evicted = false;
+  for (size_t pos = line_start; pos != std::string::npos;
+       pos = metrics.body.find("wa_module_cache_evictions", pos + 1)) {
+    auto eol = metrics.body.find('\n', pos);
+    std::string line = metrics.body.substr(pos, eol - pos);
+    if (line.find('#') == std::string::npos && line.substr(line.rfind(' ') + 1) != "0") {
+      evicted = true;
+    }
+  }
+  EXPECT_TRUE(evicted) << metrics.body;
+}
+
+TEST_F(GatewayIntegration, BadCgiOutputIs502AndLogged) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "bad", "/bad", read_guest("bad_cgi")).status, 201u);
+  ClientResponse r;
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  do {
+    r = must(client.get("/bad"));
+  } while (r.status != 502 && Clock::now() < deadline);
+  EXPECT_EQ(r.status, 502u) << r.body;
+  auto logs = must(client.get("/api/v1/actions/bad/logs", token));
+  ASSERT_EQ(logs.status, 200u);
+  EXPECT_NE(logs.body.find("not a valid CGI response"), std::string::npos) << logs.body;
+
+  ClientRequest stream;
+  stream.target = "/api/v1/actions/bad/logs/stream?token=" + token;
+  auto data = client.read_event_stream(stream, std::chrono::seconds(5), [](const std::string& d) {
+    return d.find("not a valid CGI response") != std::string::npos;
+  });
+  ASSERT_TRUE(data) << data.error().message;
+  EXPECT_NE(data->find("text/event-stream"), std::string::npos);
+  EXPECT_NE(data->find("event: log"), std::string::npos) << *data;
+}
+
+TEST_F(GatewayIntegration, ServiceEndpoints) {
+  auto& server = start();
+  auto client = client_for(server);
+  auto health = must(client.get("/healthz"));
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_EQ(body_json(health).value("status", ""), "ok");
+  auto caps = must(client.get("/api/v1/capabilities"));
+  EXPECT_EQ(caps.status, 200u);
+  EXPECT_TRUE(body_json(caps)["capabilities"].is_array());
+  EXPECT_EQ(must(client.get("/nothing-here")).status, 404u);
+  auto unknown_api = must(client.get("/api/v1/does-not-exist"));
+  EXPECT_EQ(unknown_api.status, 404u);
+  EXPECT_EQ(unknown_api.header("Content-Type"), "application/json");
+}
+
+TEST_F(GatewayIntegration, AdminManagesRegistrationInvitesAndUsers) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string admin = register_user(client, "admin");
+  ClientRequest invite_mode;
+  invite_mode.method = "PUT";
+  invite_mode.target = "/api/v1/admin/settings";
+  invite_mode.body = json{{"registration_mode", "invite"}}.dump();
+  invite_mode.headers = {{"Authorization", "Bearer " + admin},
+                         {"Content-Type", "application/json"}};
+  EXPECT_EQ(must(client.send(invite_mode)).status, 200u);
+
+  auto refused = must(client.post_json(
+      "/api/v1/auth/register", json{{"username", "bob"}, {"password", "correct-horse"}}.dump()));
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+
+  auto invite = must(client.post_json("/api/v1/admin/invites", "{}", admin));
+  ASSERT_EQ(invite.status, 201u) << invite.body;
+  std::string code = body_json(invite).value("code", "");
+  auto bob = must(client.post_json(
+      "/api/v1/auth/register",
+      json{{"username", "bob"}, {"password", "correct-horse"}, {"invite", code}}.dump()));
+  ASSERT_EQ(bob.status, 201u) << bob.body;
+
+  auto invites = body_json(must(client.get("/api/v1/admin/invites", admin)));
+  ASSERT_EQ(invites["invites"].size(), 1u) << invites.dump();
+  EXPECT_EQ(invites["invites"][0].value("used_by", ""), "bob");
+  EXPECT_EQ(invites["invites"][0].value("id", ""), body_json(invite).value("id", "?"));
+  auto users = body_json(must(client.get("/api/v1/admin/users", admin)));
+  ASSERT_EQ(users["users"].size(), 2u) << users.dump();
+  EXPECT_EQ(users["users"][1].value("username", ""), "bob");
+
+  std::string bob_token = body_json(bob).value("token", "");
+  EXPECT_EQ(must(client.get("/api/v1/admin/users", bob_token)).status, 403u);
+  EXPECT_EQ(must(client.get("/api/v1/admin/invites", bob_token)).status, 403u);
+}
+
+}  // namespace
+}  // namespace wa::testing

@@ -1,0 +1,93 @@
+#include "server_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace wa::testing {
+
+namespace fs = std::filesystem;
+
+std::string server_binary() {
+  if (const char* env = std::getenv("WA_SERVER_BINARY"); env && *env) return env;
+  return WA_SERVER_BINARY;
+}
+
+fs::path guests_dir() {
+  const char* env = std::getenv("WA_GUESTS_DIR");
+  return env ? fs::path(env) : fs::path("guests");
+}
+
+fs::path make_temp_dir(const std::string& prefix) {
+  auto dir = fs::temp_directory_path() /
+             (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args) {
+  fs::path port_file = data_dir / "port";
+  fs::remove(port_file);
+  std::vector<std::string> args = {server_binary(),   "serve",
+                                   "--listen",        "127.0.0.1:0",
+                                   "--data-dir",      data_dir.string(),
+                                   "--port-file",     port_file.string(),
+                                   "--fast-password-hashing",
+                                   "--log-level",     "warn"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Compiling nothing at start, the server listens within a second; allow much more.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(port_file);
+    std::string address;
+    if (in && std::getline(in, address) && !address.empty()) {
+      url_ = "http://" + address;
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("the server exited during start-up");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop();
+  throw std::runtime_error("the server did not start listening within 30 s");
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace wa::testing
