@@ -180,6 +180,13 @@ HandlerResult RestApi::route(Call& call) {
   const auto& s = call.segments;
   const auto m = call.method;
   std::string_view target(call.request.target().data(), call.request.target().size());
+  if (s.size() == 2 && s[0] == "auth" && s[1] == "registration") {
+    // Public: the sign-in page shows an invite field or a "closed" notice up front.
+    if (m != http::verb::get) return method_not_allowed();
+    auto mode = platform_.accounts().registration_mode();
+    if (!mode) return error_json(mode.error());
+    return json_response(200, {{"registration_mode", platform::registration_mode_name(*mode)}});
+  }
   if (s.size() == 2 && s[0] == "auth") {
     if (m != http::verb::post) return method_not_allowed();
     if (s[1] == "register") return register_user(call);
@@ -320,7 +327,20 @@ HttpResponse RestApi::list_actions(const Principal& who) {
   auto actions = platform_.actions().list(who.user.id);
   if (!actions) return error_json(actions.error());
   json out = json::array();
-  for (const auto& action : *actions) out.push_back(platform::action_to_json(action));
+  for (const auto& action : *actions) {
+    json item = platform::action_to_json(action);
+    // What the list shows (requests, average and p95 over the last hour), so the
+    // dashboard needs no call per action.
+    if (auto stats = platform_.stats(who.user.id, action.name); stats) {
+      const platform::MinutePoint hour = stats->last_hour();
+      item["stats"] = {{"last_hour",
+                        {{"requests", hour.requests},
+                         {"errors", hour.errors},
+                         {"latency_ms", platform::latency_to_json(hour.latency)}}},
+                       {"last_request_at", stats->last_request_ms}};
+    }
+    out.push_back(std::move(item));
+  }
   return json_response(200, {{"actions", out}});
 }
 
@@ -354,7 +374,6 @@ HttpResponse RestApi::show_action(const Principal& who, std::string_view name) {
   auto action = platform_.actions().get(who.user.id, name);
   if (!action) return error_json(action.error());
   json out = platform::action_to_json(*action);
-  if (!action->settings.enabled) out["status"] = "disabled";
   auto versions = platform_.actions().versions(who.user.id, name);
   if (!versions) return error_json(versions.error());
   json list = json::array();

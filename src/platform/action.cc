@@ -37,7 +37,8 @@ Status validate_settings(const ActionSettings& settings, const ActionLimits& lim
     return invalid("timeout_ms must be between 1 and " +
                    std::to_string(limits.max_timeout.count()) + " (the server's maximum)");
   }
-  if (settings.memory_limit_bytes < kMiB || settings.memory_limit_bytes > limits.max_memory_limit_bytes) {
+  if (settings.memory_limit_bytes < kMiB ||
+      settings.memory_limit_bytes > limits.max_memory_limit_bytes) {
     return invalid("memory_limit_mb must be between 1 and " +
                    std::to_string(limits.max_memory_limit_bytes / kMiB) +
                    " (the server's maximum)");
@@ -48,7 +49,8 @@ Status validate_settings(const ActionSettings& settings, const ActionLimits& lim
   std::set<std::string> seen;
   for (const auto& [name, value] : settings.env) {
     if (!is_env_name(name)) {
-      return invalid("env var name '" + name + "' must be letters, digits and '_', not starting "
+      return invalid("env var name '" + name +
+                     "' must be letters, digits and '_', not starting "
                      "with a digit");
     }
     if (!seen.insert(name).second) return invalid("env var '" + name + "' is given twice");
@@ -132,8 +134,9 @@ Status validate_action_name(std::string_view name) {
   };
   if (name.empty() || name.size() > 64 || !std::isalnum(static_cast<unsigned char>(name[0])) ||
       !std::all_of(name.begin(), name.end(), ok_char)) {
-    return invalid("action name must be 1-64 characters of letters, digits, '_', '.', '-', "
-                   "starting with a letter or digit");
+    return invalid(
+        "action name must be 1-64 characters of letters, digits, '_', '.', '-', "
+        "starting with a letter or digit");
   }
   return ok_status();
 }
@@ -158,7 +161,8 @@ nlohmann::json action_to_json(const Action& action) {
                         {"updated_at", action.updated_at_ms}};
   if (action.current) {
     out["current_version"] = version_to_json(*action.current);
-    out["status"] = version_status_name(action.current->status);
+    out["status"] = action.settings.enabled ? version_status_name(action.current->status)
+                                            : std::string_view("disabled");
   } else {
     out["current_version"] = nullptr;
     out["status"] = "none";

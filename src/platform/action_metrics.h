@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
 #include "platform/latency_histogram.h"
@@ -20,6 +19,7 @@ struct MinutePoint {
   int64_t minute_start_ms = 0;
   uint64_t requests = 0;
   uint64_t errors = 0;
+  LatencyHistogram latency;  // durations of this minute's guest calls
 };
 
 struct ActionMetricsSnapshot {
@@ -30,9 +30,16 @@ struct ActionMetricsSnapshot {
   std::vector<MinutePoint> per_minute;  // the last 60 minutes, oldest first, gaps as zeros
   int64_t last_request_ms = 0;
 
-  // {requests, errors, errors_by_kind, latency_ms:{p50,p95,p99,avg,max}, per_minute:[...]}
+  // The last 60 minutes taken together (what the actions list shows).
+  MinutePoint last_hour() const;
+
+  // {requests, errors, errors_by_kind, latency_ms:{p50,p95,p99,avg,max},
+  //  last_hour:{requests, errors, latency_ms}, per_minute:[{t, requests, errors, latency_ms}]}
   nlohmann::json to_json() const;
 };
+
+// {p50, p95, p99, avg, max} in milliseconds.
+nlohmann::json latency_to_json(const LatencyHistogram& latency);
 
 class ActionMetrics {
  public:

@@ -43,4 +43,11 @@ std::chrono::nanoseconds LatencyHistogram::percentile(double q) const {
   return max();
 }
 
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  for (size_t i = 0; i < kBuckets; ++i) buckets_[i] += other.buckets_[i];
+  count_ += other.count_;
+  sum_ns_ += other.sum_ns_;
+  if (other.max_ns_ > max_ns_) max_ns_ = other.max_ns_;
+}
+
 }  // namespace wa::platform

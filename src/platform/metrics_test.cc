@@ -71,6 +71,30 @@ TEST(ActionMetricsTest, CountsRequestsErrorsAndMinutes) {
   EXPECT_TRUE(json["latency_ms"].contains("p99"));
 }
 
+TEST(ActionMetricsTest, MinutesCarryTheirOwnLatencyAndAddUpToTheLastHour) {
+  ActionMetrics m;
+  const TimePoint t0 = from_unix_ms(1'700'000'000'000 / 60'000 * 60'000);
+  for (int i = 0; i < 10; ++i) m.record_request(milliseconds(2), "", t0);
+  m.record_request(milliseconds(800), "", t0 + minutes(1));
+  m.record_request(milliseconds(5), "", t0 - minutes(70));  // outside the hour
+  auto s = m.snapshot(t0 + minutes(1));
+  const auto& early = s.per_minute[58];
+  const auto& late = s.per_minute[59];
+  EXPECT_EQ(early.latency.count(), 10u);
+  EXPECT_LT(early.latency.percentile(0.99), milliseconds(3));
+  EXPECT_EQ(late.latency.count(), 1u);
+  EXPECT_GT(late.latency.percentile(0.5), milliseconds(500));
+
+  MinutePoint hour = s.last_hour();
+  EXPECT_EQ(hour.requests, 11u);
+  EXPECT_EQ(hour.latency.count(), 11u);
+  EXPECT_EQ(hour.latency.max(), milliseconds(800));
+  auto json = s.to_json();
+  EXPECT_EQ(json["last_hour"]["requests"], 11);
+  EXPECT_GT(json["per_minute"][59]["latency_ms"]["p50"].get<double>(), 500.0);
+  EXPECT_EQ(json["per_minute"][0]["latency_ms"]["p50"].get<double>(), 0.0);
+}
+
 TEST(MetricsRegistryTest, PrometheusTextHasCountersHistogramAndCache) {
   MetricsRegistry registry;
   auto m = registry.for_action(7, {"ann/hello", "/hello"});
@@ -83,8 +107,10 @@ TEST(MetricsRegistryTest, PrometheusTextHasCountersHistogramAndCache) {
   auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
   EXPECT_TRUE(has("# TYPE wa_action_requests_total counter\n"));
   EXPECT_TRUE(has("wa_action_requests_total{action=\"ann/hello\",route=\"/hello\"} 2\n"));
-  EXPECT_TRUE(has("wa_action_errors_total{action=\"ann/hello\",route=\"/hello\",kind=\"out_of_bounds\"} 1\n"));
-  EXPECT_TRUE(has("wa_action_duration_seconds_bucket{action=\"ann/hello\",route=\"/hello\",le=\"+Inf\"} 2\n"));
+  EXPECT_TRUE(has(
+      "wa_action_errors_total{action=\"ann/hello\",route=\"/hello\",kind=\"out_of_bounds\"} 1\n"));
+  EXPECT_TRUE(has(
+      "wa_action_duration_seconds_bucket{action=\"ann/hello\",route=\"/hello\",le=\"+Inf\"} 2\n"));
   EXPECT_TRUE(has("wa_action_duration_seconds_count{action=\"ann/hello\",route=\"/hello\"} 2\n"));
   EXPECT_TRUE(has("wa_module_cache_hits_total 5\n"));
   EXPECT_TRUE(has("wa_module_cache_modules 2\n"));

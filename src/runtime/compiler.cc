@@ -142,7 +142,7 @@ Status Compiler::run_tool(const std::vector<std::string>& argv, const fs::path& 
   limits.cpu_time = settings_.cpu_limit;
   limits.address_space_bytes = settings_.memory_limit_bytes;
   limits.nice = nice;
-  auto result = run_subprocess(argv, dir, limits);
+  auto result = run_subprocess(argv, dir, limits, &children_);
   if (!result) return result.error();
   if (result->term_signal != 0)
     return make_error("compile_failed", std::string(what) + " was killed by signal " +

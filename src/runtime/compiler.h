@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/expected.h"
+#include "support/subprocess.h"
 
 namespace wa::runtime {
 
@@ -42,11 +43,15 @@ class Compiler {
   Expected<std::filesystem::path> build(std::span<const uint8_t> wasm,
                                         const std::string& module_sha256, Tier tier) const;
 
+  // Kills the tools running now and any started later (shutdown): their builds fail.
+  void cancel_all() { children_.kill_all(); }
+
  private:
   Status run_tool(const std::vector<std::string>& argv, const std::filesystem::path& dir,
                   const char* what, int nice) const;
 
   CompilerSettings settings_;
+  mutable ChildProcesses children_;
   std::string toolchain_identity_;  // versions of wasm2c and the compilers
 };
 

@@ -96,7 +96,11 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)) {
   impl_ = std::make_unique<Impl>(config_);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // Shutting down: a build in progress (minutes for a large module at -O2) is killed
+  // rather than waited for; the artifact cache never sees a partial file.
+  impl_->compiler.cancel_all();
+}
 
 Expected<ModuleInfo> Engine::validate(std::span<const uint8_t> wasm) const {
   return validate_module(wasm);

@@ -18,8 +18,7 @@ std::string errno_text(const std::string& what, const std::filesystem::path& p) 
 
 std::filesystem::path temp_sibling(const std::filesystem::path& path) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return path.string() + ".tmp." + std::to_string(getpid()) + "." +
-         std::to_string(rng());
+  return path.string() + ".tmp." + std::to_string(getpid()) + "." + std::to_string(rng());
 }
 
 }  // namespace
@@ -33,8 +32,7 @@ Expected<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path
   return bytes;
 }
 
-Status write_file_atomically(const std::filesystem::path& path,
-                             std::span<const uint8_t> bytes) {
+Status write_file_atomically(const std::filesystem::path& path, std::span<const uint8_t> bytes) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   const auto temp = temp_sibling(path);
@@ -59,8 +57,7 @@ Status write_file_atomically(const std::filesystem::path& path,
   return publish_file_atomically(temp, path);
 }
 
-Status publish_file_atomically(const std::filesystem::path& from,
-                               const std::filesystem::path& to) {
+Status publish_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) {
     auto err = errno_text("cannot rename into", to);
     ::unlink(from.c_str());

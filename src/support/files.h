@@ -15,11 +15,9 @@ Expected<std::vector<uint8_t>> read_file_bytes(const std::filesystem::path& path
 
 // Writes `bytes` to `path` so that readers see either the old file or the whole new
 // one, never a partial write, even if the process dies midway.
-Status write_file_atomically(const std::filesystem::path& path,
-                             std::span<const uint8_t> bytes);
+Status write_file_atomically(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
 // Moves an already-written file into place atomically (same filesystem).
-Status publish_file_atomically(const std::filesystem::path& from,
-                               const std::filesystem::path& to);
+Status publish_file_atomically(const std::filesystem::path& from, const std::filesystem::path& to);
 
 }  // namespace wa

@@ -13,8 +13,7 @@ std::string sha256_hex(std::span<const uint8_t> bytes) {
 }
 
 std::string sha256_hex(std::string_view text) {
-  return sha256_hex(
-      std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  return sha256_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace wa

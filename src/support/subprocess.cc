@@ -1,6 +1,7 @@
 #include "support/subprocess.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -15,8 +16,7 @@ namespace {
 
 constexpr size_t kMaxCapturedOutput = 64 * 1024;
 
-[[noreturn]] void exec_child(const std::vector<std::string>& argv,
-                             const std::filesystem::path& cwd,
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                              const SubprocessLimits& limits, int out_fd) {
   // Only async-signal-safe calls between fork and exec.
   ::dup2(out_fd, STDOUT_FILENO);
@@ -41,9 +41,29 @@ constexpr size_t kMaxCapturedOutput = 64 * 1024;
 
 }  // namespace
 
+void ChildProcesses::add(pid_t pid) {
+  std::lock_guard lock(mutex_);
+  running_.insert(pid);
+  if (killing_) ::kill(pid, SIGKILL);
+}
+
+void ChildProcesses::remove(pid_t pid) {
+  std::lock_guard lock(mutex_);
+  running_.erase(pid);
+}
+
+void ChildProcesses::kill_all() {
+  std::lock_guard lock(mutex_);
+  killing_ = true;
+  // Still children of ours (not yet reaped: remove() comes after waitpid), so the
+  // pids cannot have been reused.
+  for (pid_t pid : running_) ::kill(pid, SIGKILL);
+}
+
 Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
                                           const std::filesystem::path& cwd,
-                                          const SubprocessLimits& limits) {
+                                          const SubprocessLimits& limits,
+                                          ChildProcesses* children) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     return make_error("io", std::string("pipe: ") + std::strerror(errno));
@@ -55,6 +75,7 @@ Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
   }
   if (pid == 0) exec_child(argv, cwd, limits, pipe_fds[1]);
   ::close(pipe_fds[1]);
+  if (children) children->add(pid);
   SubprocessResult result;
   char buffer[8192];
   for (;;) {
@@ -68,10 +89,10 @@ Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (children) children->remove(pid);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (result.exit_code == 127 && result.output.empty())
-    result.output = "cannot execute " + argv[0];
+  if (result.exit_code == 127 && result.output.empty()) result.output = "cannot execute " + argv[0];
   return result;
 }
 

@@ -1,9 +1,13 @@
 // Runs a tool (wasm2c, the C compiler) as a child process under resource limits.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,15 +22,32 @@ struct SubprocessLimits {
 };
 
 struct SubprocessResult {
-  int exit_code = -1;    // valid when term_signal == 0
-  int term_signal = 0;   // signal that killed the child, 0 if it exited
-  std::string output;    // stdout and stderr combined, truncated to 64 KiB
+  int exit_code = -1;   // valid when term_signal == 0
+  int term_signal = 0;  // signal that killed the child, 0 if it exited
+  std::string output;   // stdout and stderr combined, truncated to 64 KiB
+};
+
+// The children started through it, so an owner shutting down can end them instead of
+// waiting (an optimised build of a large module takes minutes). Thread-safe.
+class ChildProcesses {
+ public:
+  void add(pid_t pid);
+  void remove(pid_t pid);
+  // Kills every child still running, and every child added from now on.
+  void kill_all();
+
+ private:
+  std::mutex mutex_;
+  std::set<pid_t> running_;
+  bool killing_ = false;
 };
 
 // Runs argv[0] (looked up in PATH) with `argv` in `cwd`. Fails only if the child
-// could not be started; a child that fails is reported in the result.
+// could not be started; a child that fails is reported in the result. With `children`,
+// the child is registered there while it runs.
 Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
                                           const std::filesystem::path& cwd,
-                                          const SubprocessLimits& limits);
+                                          const SubprocessLimits& limits,
+                                          ChildProcesses* children = nullptr);
 
 }  // namespace wa

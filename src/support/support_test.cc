@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "support/files.h"
 #include "support/sha256.h"
@@ -49,6 +51,22 @@ TEST(Subprocess, CpuLimitKillsRunaway) {
   auto r = run_subprocess({"sh", "-c", "while :; do :; done"}, "/", limits);
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r->term_signal, 0);
+}
+
+TEST(Subprocess, KillAllEndsRunningAndLaterChildren) {
+  ChildProcesses children;
+  Expected<SubprocessResult> result = make_error("unset", "");
+  std::thread runner([&] { result = run_subprocess({"sleep", "30"}, "/", {}, &children); });
+  // Whether the child registers before or after this, kill_all ends it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  children.kill_all();
+  runner.join();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->term_signal, SIGKILL);
+  // After kill_all, new children die at once too.
+  auto late = run_subprocess({"sleep", "30"}, "/", {}, &children);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->term_signal, SIGKILL);
 }
 
 }  // namespace

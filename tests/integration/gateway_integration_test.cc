@@ -390,7 +390,12 @@ TEST_F(GatewayIntegration, AdminManagesRegistrationInvitesAndUsers) {
   invite_mode.body = json{{"registration_mode", "invite"}}.dump();
   invite_mode.headers = {{"Authorization", "Bearer " + admin},
                          {"Content-Type", "application/json"}};
+  auto open_mode = body_json(must(client.get("/api/v1/auth/registration")));
+  EXPECT_EQ(open_mode.value("registration_mode", ""), "open");
   EXPECT_EQ(must(client.send(invite_mode)).status, 200u);
+  auto public_mode = must(client.get("/api/v1/auth/registration"));  // no token needed
+  EXPECT_EQ(public_mode.status, 200u);
+  EXPECT_EQ(body_json(public_mode).value("registration_mode", ""), "invite");
 
   auto refused = must(client.post_json(
       "/api/v1/auth/register", json{{"username", "bob"}, {"password", "correct-horse"}}.dump()));
@@ -415,6 +420,33 @@ TEST_F(GatewayIntegration, AdminManagesRegistrationInvitesAndUsers) {
   std::string bob_token = body_json(bob).value("token", "");
   EXPECT_EQ(must(client.get("/api/v1/admin/users", bob_token)).status, 403u);
   EXPECT_EQ(must(client.get("/api/v1/admin/invites", bob_token)).status, 403u);
+}
+
+TEST_F(GatewayIntegration, ActionListCarriesLastHourStatsAndDisabledStatus) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
+  ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
+  ASSERT_EQ(must(client.get("/hello")).status, 200u);
+
+  auto list = body_json(must(client.get("/api/v1/actions", token)));
+  ASSERT_EQ(list["actions"].size(), 1u) << list.dump();
+  const auto& hour = list["actions"][0]["stats"]["last_hour"];
+  EXPECT_GE(hour.value("requests", 0), 2) << list.dump();
+  EXPECT_GT(hour["latency_ms"].value("p95", 0.0), 0.0);
+  auto stats = body_json(must(client.get("/api/v1/actions/hello/stats", token)));
+  EXPECT_GT(stats["per_minute"][59]["latency_ms"].value("p50", 0.0), 0.0) << stats.dump();
+
+  ClientRequest disable;
+  disable.method = "PATCH";
+  disable.target = "/api/v1/actions/hello";
+  disable.body = json{{"settings", {{"enabled", false}}}}.dump();
+  disable.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  auto patched = must(client.send(disable));
+  ASSERT_EQ(patched.status, 200u) << patched.body;
+  list = body_json(must(client.get("/api/v1/actions", token)));
+  EXPECT_EQ(list["actions"][0].value("status", ""), "disabled");
 }
 
 }  // namespace
