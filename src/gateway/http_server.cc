@@ -68,6 +68,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (server_.shutting_down()) return close();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
+    // Beast checks Content-Length against its default 1 MiB body limit while it reads
+    // the header, before on_header() can apply the route's own limit: lift it here.
+    parser_->body_limit(boost::none);
     stream_.expires_after(kIoTimeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) {

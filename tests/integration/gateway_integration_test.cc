@@ -449,5 +449,43 @@ TEST_F(GatewayIntegration, ActionListCarriesLastHourStatsAndDisabledStatus) {
   EXPECT_EQ(list["actions"][0].value("status", ""), "disabled");
 }
 
+// Appends a custom section (ignored by validation and compilation) to grow a module.
+std::string with_custom_section(std::string module, size_t payload_bytes) {
+  const std::string name = "padding";
+  std::string body;
+  body.push_back(static_cast<char>(name.size()));
+  body += name;
+  body.append(payload_bytes, 'x');
+  std::string section(1, '\0');  // id 0: custom
+  for (uint64_t n = body.size();;) {  // LEB128 size
+    uint8_t byte = n & 0x7f;
+    n >>= 7;
+    section.push_back(static_cast<char>(n ? byte | 0x80 : byte));
+    if (!n) break;
+  }
+  return module + section + body;
+}
+
+TEST_F(GatewayIntegration, ModulesOverOneMebibyteDeployAndBodyLimitIs413) {
+  auto& server = start({"--max-body-bytes", "4096"});
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  std::string big = with_custom_section(read_guest("echo"), 1536 * 1024);
+  ASSERT_GT(big.size(), 1u << 20);
+  auto deployed = deploy(client, token, "big", "/big", big);
+  ASSERT_EQ(deployed.status, 201u) << deployed.body;
+  EXPECT_EQ(call_until_ok(client, "/big").status, 200u);
+
+  ClientRequest small_body;
+  small_body.method = "POST";
+  small_body.target = "/big";
+  small_body.body = std::string(4000, 'a');
+  EXPECT_EQ(must(client.send(small_body)).status, 200u);
+  ClientRequest large_body = small_body;
+  large_body.body = std::string(5000, 'a');
+  auto refused = must(client.send(large_body));
+  EXPECT_EQ(refused.status, 413u) << refused.body;
+}
+
 }  // namespace
 }  // namespace wa::testing

@@ -1,0 +1,452 @@
+// bench/run: measures WASM Actions against its peers on this machine, in one run, and
+// writes bench/results/latest.{md,json,png}. See `bench/run --help`.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { buildLargeModule } from './large_module.mjs';
+import { startLighttpdCgi, startNodeWasi, NODE_WASI_FLAGS } from './peers.mjs';
+import { startServer } from './platform.mjs';
+import { httpGet, runChecked, sleep, stopAllProcesses } from './proc.mjs';
+import {
+  REQUIRED_KEYS, chartSvg, headlineKeys, machineInfo, markdownTable, renderPng, tableRows,
+  targets, terminalTable,
+} from './report.mjs';
+import { WRK_CONNECTIONS, WRK_THREADS, measureLoad, runWrk } from './wrk.mjs';
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoDir = path.resolve(benchDir, '..');
+
+const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR] [--no-build]
+                 [--only SCENARIO,...] [--server BINARY] [--prepare-only] [--keep-work]
+
+  (default)     full run: 20 s per load figure, median of 3 (about 10 minutes)
+  --quick       10 s per load figure, one run (under 5 minutes)
+  --smoke       2 s per load figure: checks every scenario works (ctest label bench)
+  --build-dir   CMake build dir holding wasm-actions, guests/ and bench/ (default: build,
+                or $WA_BUILD_DIR); configured and built unless --no-build
+  --out         where latest.md, latest.json and latest.png go (default: bench/results)
+  --only        run only these scenarios (static,hello,cgi_native,node_wasi,instantiate,
+                compute,deploy,timeout_under_load); the rest are reported as not run
+  --server      the wasm-actions binary to measure (default: <build-dir>/wasm-actions)
+  --prepare-only  build what the run needs (including the SQLite module) and stop
+  --keep-work   keep the temporary dir (server data and logs, generated configs)`;
+
+const MODES = {
+  full: { seconds: 20, warmup: 3, reps: 3, timeoutPairs: [3, 20], instantiateSeconds: 10, spawns: 2000,
+          compute: { sieve: ['20000000 4', 5], primes_count: ['5000000', 5] } },
+  quick: { seconds: 10, warmup: 2, reps: 1, timeoutPairs: [3, 8], instantiateSeconds: 3, spawns: 500,
+           compute: { sieve: ['20000000 4', 3], primes_count: ['5000000', 3] } },
+  smoke: { seconds: 2, warmup: 0, reps: 1, timeoutPairs: [1, 2], instantiateSeconds: 1, spawns: 100,
+           compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] } },
+};
+const SCENARIOS = ['static', 'hello', 'cgi_native', 'node_wasi', 'instantiate', 'compute', 'deploy',
+                   'timeout_under_load'];
+// The runaway guests of timeout_under_load: rate and their action's time limit.
+const RUNAWAY_RPS = 5;
+const RUNAWAY_TIMEOUT_MS = 100;
+const BUILD_TARGETS = ['wasm-actions', 'guests', 'engine_probe', 'native_hello', 'native_sieve',
+                       'native_primes_count'];
+
+function parseArgs(argv) {
+  const opts = { mode: 'full', build: true, only: null, prepareOnly: false,
+                 buildDir: process.env.WA_BUILD_DIR || path.join(repoDir, 'build'),
+                 out: path.join(benchDir, 'results') };
+  for (let i = 0; i < argv.length; ++i) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--quick') opts.mode = 'quick';
+    else if (arg === '--smoke') opts.mode = 'smoke';
+    else if (arg === '--no-build') opts.build = false;
+    else if (arg === '--prepare-only') opts.prepareOnly = true;
+    else if (arg === '--keep-work') opts.keepWork = true;
+    else if (arg === '--build-dir') opts.buildDir = path.resolve(value());
+    else if (arg === '--out') opts.out = path.resolve(value());
+    else if (arg === '--server') opts.server = path.resolve(value());
+    else if (arg === '--only') {
+      opts.only = value().split(',').filter(Boolean);
+      const unknown = opts.only.filter((s) => !SCENARIOS.includes(s));
+      if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
+    } else if (arg === '-h' || arg === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return opts;
+}
+
+const log = (message) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function checkTools() {
+  const missing = ['wrk', 'lighttpd', 'clang', 'cmake'].filter((tool) => {
+    try {
+      runChecked('sh', ['-c', `command -v ${tool}`]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    throw new Error(`missing tools: ${missing.join(', ')} (scripts/setup installs them)`);
+  }
+}
+
+function build(opts) {
+  if (!fs.existsSync(path.join(opts.buildDir, 'build.ninja'))) {
+    log(`configuring ${opts.buildDir}`);
+    runChecked('cmake', ['-S', repoDir, '-B', opts.buildDir, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=RelWithDebInfo']);
+  }
+  log(`building ${BUILD_TARGETS.join(' ')}`);
+  try {
+    runChecked('cmake', ['--build', opts.buildDir, '-j2', '--target', ...BUILD_TARGETS], { timeoutMs: 1_800_000 });
+  } catch (e) {
+    if (/unknown target/.test(e.message)) {
+      e.message += '\n(engine_probe and native_hello come from bench/peers: bench/CMakeLists.txt needs add_subdirectory(peers))';
+    }
+    throw e;
+  }
+}
+
+function paths(buildDir, server) {
+  const p = {
+    server: server ?? path.join(buildDir, 'wasm-actions'),
+    guests: path.join(buildDir, 'guests'),
+    probe: path.join(buildDir, 'bench', 'engine_probe'),
+    nativeDir: path.join(buildDir, 'bench'),
+    nativeHello: path.join(buildDir, 'bench', 'native_hello'),
+    cache: path.join(buildDir, 'bench-cache'),
+  };
+  for (const file of [p.server, p.probe, p.nativeHello, path.join(p.guests, 'hello.wasm'),
+                      path.join(p.guests, 'loop.wasm')]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: build it first (or drop --no-build)`);
+  }
+  return p;
+}
+
+// Fails the scenario if the peer does not answer with the hello program's output.
+async function checkHello(url) {
+  const r = await httpGet(url);
+  if (!r || r.status !== 200 || !r.body.includes('Hello from WebAssembly!')) {
+    throw new Error(`${url} did not answer with hello's output (got ${r ? `${r.status} ${r.body.slice(0, 100)}` : 'no answer'})`);
+  }
+}
+
+class Run {
+  constructor(opts) {
+    this.opts = opts;
+    this.mode = MODES[opts.mode];
+    this.m = {};        // measurements per scenario
+    this.errors = {};   // scenario → message
+    this.notes = [];
+    this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-'));
+    this.loadBefore = os.loadavg()[0];
+  }
+
+  wants(scenario) {
+    return !this.opts.only || this.opts.only.includes(scenario);
+  }
+
+  async scenario(name, body) {
+    if (!this.wants(name.replace(/^deploy_.*/, 'deploy'))) return;
+    log(`scenario ${name}`);
+    try {
+      await body();
+    } catch (e) {
+      this.errors[name] = e.message.split('\n')[0];
+      log(`scenario ${name} failed: ${e.message}`);
+    }
+  }
+
+  load(url) {
+    return measureLoad(url, { seconds: this.mode.seconds, warmupSeconds: this.mode.warmup, reps: this.mode.reps });
+  }
+
+  noteErrors(name, result) {
+    if (result.errors > 0) {
+      this.notes.push(`${name}: wrk counted ${result.errors} errors in ${result.requests} requests ` +
+                      `(status ${result.errors_status}, timeout ${result.errors_timeout}, ` +
+                      `connect ${result.errors_connect}, read ${result.errors_read}).`);
+    }
+  }
+
+  async run(p) {
+    const needsServer = ['static', 'hello', 'timeout_under_load', 'deploy'].some((s) => this.wants(s));
+    if (needsServer) {
+      this.server = await startServer(p.server, path.join(this.work, 'server'));
+      await this.server.register();
+      // Every server scenario needs hello; its deploy is also the deploy_small figure.
+      log('scenario deploy_small');
+      try {
+        await this.deployHello(p);
+      } catch (e) {
+        this.errors.deploy_small = e.message.split('\n')[0];
+        log(`scenario deploy_small failed: ${e.message}`);
+      }
+    }
+    const server = this.server;
+
+    await this.scenario('static', async () => {
+      const r = await this.load(`${server.base}/healthz`);
+      this.noteErrors('static', r);
+      this.m.static = r;
+    });
+    await this.scenario('hello', async () => {
+      await checkHello(`${server.base}/hello`);
+      const r = await this.load(`${server.base}/hello`);
+      this.noteErrors('hello', r);
+      this.m.hello = r;
+    });
+    await this.scenario('cgi_native', async () => {
+      const peer = await startLighttpdCgi(path.join(this.work, 'lighttpd'), p.nativeHello);
+      try {
+        await checkHello(peer.url);
+        const r = await this.load(peer.url);
+        this.noteErrors('cgi_native', r);
+        this.m.cgi_native = { ...r, version: peer.version };
+      } finally {
+        await peer.proc.stop();
+      }
+    });
+    await this.scenario('node_wasi', async () => {
+      const peer = await startNodeWasi(path.join(this.work, 'node-wasi'), path.join(p.guests, 'hello.wasm'));
+      try {
+        await checkHello(peer.url);
+        const r = await this.load(peer.url);
+        this.noteErrors('node_wasi', r);
+        if (!peer.proc.alive()) throw new Error('the node:wasi server died during the run');
+        this.m.node_wasi = { ...r, version: `node ${process.version}` };
+      } finally {
+        await peer.proc.stop();
+      }
+    });
+    await this.scenario('timeout_under_load', () => this.timeoutUnderLoad(p));
+    await this.scenario('instantiate', async () => {
+      const out = runChecked(p.probe, ['instantiate', '--guests', p.guests, '--cache-dir', path.join(p.cache, 'artifacts'),
+                                       '--seconds', String(this.mode.instantiateSeconds),
+                                       '--native-hello', p.nativeHello, '--spawns', String(this.mode.spawns)]);
+      this.m.instantiate = JSON.parse(out);
+    });
+    await this.scenario('compute', async () => {
+      this.m.compute = {};
+      for (const [guest, [args, rounds]] of Object.entries(this.mode.compute)) {
+        const out = runChecked(p.probe, ['compute', '--guests', p.guests, '--native', p.nativeDir,
+                                         '--cache-dir', path.join(p.cache, 'artifacts'), '--guest', guest,
+                                         '--args', args, '--rounds', String(rounds)]);
+        this.m.compute[guest] = { ...JSON.parse(out), args };
+      }
+    });
+    // Last: the large module's optimised build then runs in the background until the
+    // server stops, and must not share the CPU with the other scenarios.
+    await this.scenario('deploy_large', async () => {
+      const wasm = buildLargeModule(p.cache, log);
+      this.m.deploy = { ...this.m.deploy, large: { bytes: fs.statSync(wasm).size } };
+      const d = await server.deployAndTimeFirstOk('sqlite', '/sqlite', wasm, null, { timeoutMs: 120_000 });
+      if (!d.body.includes('rows=100')) throw new Error(`/sqlite answered unexpectedly: ${d.body.slice(0, 200)}`);
+      const action = await server.status('sqlite');
+      this.m.deploy = { ...this.m.deploy,
+                        large: { first_ok_s: d.firstOkS, accepted_s: d.acceptedS, bytes: fs.statSync(wasm).size,
+                                 status_at_first_ok: action.status } };
+    });
+    if (server) await server.stop();
+    this.server = null;
+  }
+
+  // Deploys hello, timing upload → first 200 (deploy_small), then waits for the
+  // optimised tier the hello scenarios measure.
+  async deployHello(p) {
+    const wasm = path.join(p.guests, 'hello.wasm');
+    const d = await this.server.deployAndTimeFirstOk('hello', '/hello', wasm, null, { timeoutMs: 60_000 });
+    this.m.deploy = { small: { first_ok_s: d.firstOkS, accepted_s: d.acceptedS, bytes: fs.statSync(wasm).size } };
+    const waited = await this.server.waitOptimized('hello');
+    this.notes.push(`hello reached status "optimized" ${(d.firstOkS + waited).toFixed(2)} s after upload; ` +
+                    'the hello figures are measured on that tier.');
+  }
+
+  // hello under load alone, then with runaway guests (loop.wasm) at RUNAWAY_RPS.
+  async timeoutUnderLoad(p) {
+    const server = this.server;
+    await server.deploy('runaway', '/runaway', path.join(p.guests, 'loop.wasm'), { timeout_ms: RUNAWAY_TIMEOUT_MS });
+    await server.waitOptimized('runaway');
+    const url = `${server.base}/hello`;
+    if (this.mode.warmup > 0) await runWrk(url, this.mode.warmup);
+    const baselines = [];
+    const loadeds = [];
+    const statuses = {};
+    let sent = 0;
+    // Short runs, alternating without and with runaways, so that load from elsewhere on
+    // the machine hits both halves alike.
+    const [pairs, seconds] = this.mode.timeoutPairs;
+    for (let i = 0; i < pairs; ++i) {
+      baselines.push(await runWrk(url, seconds));
+      // Runaways fire on a fixed schedule for the length of the wrk run, without waiting
+      // for answers; the loop is bounded by the run's duration.
+      const stopAt = Date.now() + seconds * 1000;
+      const inflight = [];
+      const loaded = runWrk(url, seconds);
+      while (Date.now() < stopAt) {
+        sent += 1;
+        inflight.push(httpGet(`${server.base}/runaway`, 30_000).then((r) => {
+          const key = r ? String(r.status) : 'no answer';
+          statuses[key] = (statuses[key] ?? 0) + 1;
+        }));
+        await sleep(1000 / RUNAWAY_RPS);
+      }
+      loadeds.push(await loaded);
+      await Promise.all(inflight);
+    }
+    const median = (runs) => [...runs].sort((a, b) => a.p99_ms - b.p99_ms)[Math.floor(runs.length / 2)];
+    this.m.timeout = { baseline: median(baselines), loaded: median(loadeds), runaways_sent: sent,
+                       runaway_statuses: statuses, pairs: baselines.map((b, i) => [b.p99_ms, loadeds[i].p99_ms]) };
+    if (statuses['200']) throw new Error(`a runaway guest answered 200: the time limit did not stop it`);
+  }
+
+  write(keys) {
+    const t = targets(keys);
+    const errors = { ...this.errors };
+    for (const s of SCENARIOS.filter((name) => !this.wants(name))) {
+      if (s === 'deploy') errors.deploy_small = errors.deploy_large = 'not run';
+      else errors[s] = 'not run';
+    }
+    const rows = tableRows(this.m, keys, t, errors);
+    const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    let commit = 'unknown';
+    try {
+      commit = runChecked('git', ['-C', repoDir, 'rev-parse', '--short', 'HEAD']).trim();
+    } catch { /* not a git checkout */ }
+    fs.mkdirSync(this.opts.out, { recursive: true });
+    const svgFile = path.join(this.work, 'chart.svg');
+    const pngFile = path.join(this.opts.out, 'latest.png');
+    const title = `WASM Actions vs peers — ${this.opts.mode} run, ${date.slice(0, 10)}`;
+    fs.writeFileSync(svgFile, chartSvg(this.m, keys, t, title));
+    let chart = '![results chart](latest.png)';
+    try {
+      renderPng(svgFile, pngFile, this.work);
+    } catch (e) {
+      chart = `(chart not rendered: ${e.message.split('\n')[0]})`;
+      log(chart);
+    }
+    const mode = this.mode;
+    const notRun = SCENARIOS.filter((s) => !this.wants(s));
+    const c = (text) => `\`${text}\``;  // Markdown code span
+    const large = this.m.deploy?.large;
+    const to = this.m.timeout;
+    const loadAfter = os.loadavg()[0];
+    const md = [
+      '# WASM Actions benchmark results',
+      '',
+      `Run ${c(`bench/run${this.opts.mode === 'full' ? '' : ` --${this.opts.mode}`}`)} at ${date}, commit ${commit}, ` +
+        `on ${machineInfo()}. Every ratio compares figures measured in this same run.`,
+      '',
+      `Machine load average (1 min) before / after the run: ${this.loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}` +
+        (Math.max(this.loadBefore, loadAfter) > 1 ? ' — other processes were competing for the 2 cores, so ' +
+          'absolute figures (p99s most) are lower and noisier than on an idle machine.' : '.'),
+      '',
+      chart,
+      '',
+      markdownTable(rows),
+      '',
+      '## How each figure is measured',
+      '',
+      `- Load: ${c(`wrk -t${WRK_THREADS} -c${WRK_CONNECTIONS}`)} on 127.0.0.1, ${mode.seconds} s per figure after a ` +
+        `${mode.warmup} s warm-up${mode.reps > 1 ? `, median of ${mode.reps} runs` : ''}; the servers run one at a ` +
+        'time on the same 2-core machine as wrk.',
+      `- Our server: ${c('wasm-actions serve')} with default settings (I/O threads, guest workers, tiered ` +
+        `compilation) and a fresh data dir; ${c('static')} is its built-in ${c('/healthz')} (no guest; it asks ` +
+        'the database whether it answers).',
+      `- ${c('hello')}: examples/hello.c compiled to wasm (clang -O2), deployed through the REST API, measured ` +
+        `once its status is ${c('optimized')}.`,
+      `- ${c('cgi_native')}: the same hello.c built natively (gcc -O2) and run by lighttpd mod_cgi, one ` +
+        'process per request; lighttpd.conf is generated per run.',
+      `- ${c('node_wasi')}: bench/peers/node_wasi_server.mjs compiles hello.wasm once and instantiates it per ` +
+        `request with ${c('node:wasi')} (stdout through a tmpfs file). **Run with ${c(`node ${NODE_WASI_FLAGS.join(' ')}`)}**: ` +
+        'with default flags node 20 segfaults after a few thousand per-request node:wasi instances (nodejs/node#53087).',
+      `- ${c('instantiate')}: engine only (bench/peers/engine_probe.cc): instantiate + ${c('_start')} + release of ` +
+        `hello on the optimised tier, ${fmtCount(this.m.instantiate?.calls)} timed calls after a warm-up; the ` +
+        `baseline is fork + exec + wait of the native hello (${fmtCount(this.m.instantiate?.spawns)} spawns).`,
+      `- ${c('compute')}: tests/guests/primes_count.c (${mode.compute.primes_count[0]}) and sieve.c ` +
+        `(${mode.compute.sieve[0]}), wasm (optimised tier, in-process) vs the same C built natively ` +
+        `(process spawn included), alternating, median of ${mode.compute.sieve[1]} runs each.`,
+      `- ${c('deploy')}: multipart POST /api/v1/actions until the route first answers 200, polling every 5 ms. ` +
+        `The large module is SQLite ${large ? `(${(large.bytes / 2 ** 20).toFixed(2)} MiB of wasm) ` : ''}` +
+        "from the better-sqlite3 npm package's amalgamation plus bench/guests/sqlite_query.c, a CGI " +
+        'program running a query on an in-memory database. The first 200 comes from the fast tier' +
+        `${large ? ` (status then: ${c(large.status_at_first_ok)})` : ''}.`,
+      `- ${c('timeout_under_load')}: hello under wrk as above, alone and then with tests/guests/loop.wasm ` +
+        `(an infinite loop; its action's time limit is ${RUNAWAY_TIMEOUT_MS} ms) requested ${RUNAWAY_RPS} times a ` +
+        `second; the figure is hello's p99 with runaways ÷ without (median p99 of ${mode.timeoutPairs[0]} alternating ` +
+        `pairs of ${mode.timeoutPairs[1]} s runs).` +
+        (to ? ` Runaways sent: ${to.runaways_sent}, answered: ` +
+          `${Object.entries(to.runaway_statuses).map(([st, n]) => `${n}× ${st}`).join(', ')}.` : ''),
+      ...(notRun.length ? [`- Not run (--only): ${notRun.join(', ')}.`] : []),
+      ...this.notes.map((n) => `- ${n}`),
+      '',
+      'Raw figures: latest.json.',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(this.opts.out, 'latest.md'), md);
+    const json = { ...keys, details: { mode: this.opts.mode, date, commit, machine: machineInfo(),
+                                       load_average_before: this.loadBefore, load_average_after: loadAfter,
+                                       measurements: this.m, targets: t, errors: this.errors, notes: this.notes } };
+    fs.writeFileSync(path.join(this.opts.out, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+    console.log(terminalTable(rows));
+    console.log(`\nwritten: ${path.join(this.opts.out, 'latest.md')}, latest.json, latest.png`);
+    return t;
+  }
+}
+
+const fmtCount = (n) => (Number.isFinite(n) ? n.toLocaleString('en-US') : '?');
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  checkTools();
+  if (opts.build) build(opts);
+  const p = paths(opts.buildDir, opts.server);
+  if (opts.prepareOnly) {
+    buildLargeModule(p.cache, log);
+    log('prepared');
+    return 0;
+  }
+  const run = new Run(opts);
+  const started = Date.now();
+  try {
+    await run.run(p);
+  } finally {
+    await stopAllProcesses();
+  }
+  const keys = headlineKeys(run.m);
+  run.write(keys);
+  if (opts.keepWork) log(`work dir kept: ${run.work}`);
+  else fs.rmSync(run.work, { recursive: true, force: true });
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const expected = opts.only ? [] : REQUIRED_KEYS;
+  const missing = expected.filter((key) => !(keys[key] > 0));
+  if (missing.length) {
+    console.error(`bench: no positive figure for ${missing.join(', ')}`);
+    return 1;
+  }
+  if (Object.keys(run.errors).length) return 1;
+  return 0;
+}
+
+// Servers run in their own process groups: never leave them behind, whatever happens.
+for (const event of ['uncaughtException', 'unhandledRejection']) {
+  process.on(event, (e) => {
+    console.error(`bench: ${e?.stack ?? e}`);
+    stopAllProcesses().finally(() => process.exit(1));
+  });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopAllProcesses().finally(() => process.exit(130));
+  });
+}
+
+main().then((code) => process.exit(code), async (e) => {
+  console.error(`bench: ${e.message}`);
+  await stopAllProcesses();
+  process.exit(1);
+});

@@ -1,0 +1,230 @@
+// Turns the measurements of one run into the JSON keys, the results table (Markdown and
+// terminal) and the chart (SVG rendered to PNG by headless Chromium).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { runChecked } from './proc.mjs';
+
+export const REQUIRED_KEYS = [
+  'static_rps', 'hello_rps', 'cgi_native_rps', 'node_wasi_rps', 'hello_p99_ms',
+  'instantiate_us_p50', 'instantiate_us_p99', 'primes_vs_native', 'sieve_vs_native',
+  'deploy_small_s', 'deploy_large_s', 'timeout_p99_ratio',
+];
+
+const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
+
+// The headline numbers, from the scenario results (a failed scenario leaves its keys out).
+export function headlineKeys(m) {
+  const keys = {
+    static_rps: m.static?.rps,
+    hello_rps: m.hello?.rps,
+    cgi_native_rps: m.cgi_native?.rps,
+    node_wasi_rps: m.node_wasi?.rps,
+    hello_p99_ms: m.hello?.p99_ms,
+    instantiate_us_p50: m.instantiate?.p50_us,
+    instantiate_us_p99: m.instantiate?.p99_us,
+    primes_vs_native: m.compute?.primes_count?.wasm_vs_native,
+    sieve_vs_native: m.compute?.sieve?.wasm_vs_native,
+    deploy_small_s: m.deploy?.small?.first_ok_s,
+    deploy_large_s: m.deploy?.large?.first_ok_s,
+    timeout_p99_ratio: ratio(m.timeout?.loaded?.p99_ms, m.timeout?.baseline?.p99_ms),
+  };
+  const out = {};
+  for (const key of REQUIRED_KEYS) {
+    if (Number.isFinite(keys[key])) out[key] = round(keys[key], 4);
+  }
+  return out;
+}
+
+function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+// Each target: the value it judges, how, and against what.
+export function targets(k) {
+  const t = [
+    { name: 'hello ≥ 0.5× static', value: ratio(k.hello_rps, k.static_rps), op: '>=', target: 0.5, unit: '×' },
+    { name: 'hello ≥ 10× cgi_native', value: ratio(k.hello_rps, k.cgi_native_rps), op: '>=', target: 10, unit: '×' },
+    { name: 'hello ≥ 3× node_wasi', value: ratio(k.hello_rps, k.node_wasi_rps), op: '>=', target: 3, unit: '×' },
+    { name: 'instantiate p50 ≤ 10 µs', value: k.instantiate_us_p50, op: '<=', target: 10, unit: ' µs' },
+    { name: 'primes ≤ 1.1× native', value: k.primes_vs_native, op: '<=', target: 1.1, unit: '×' },
+    { name: 'sieve ≤ 1.1× native', value: k.sieve_vs_native, op: '<=', target: 1.1, unit: '×' },
+    { name: 'deploy small ≤ 1 s', value: k.deploy_small_s, op: '<=', target: 1, unit: ' s' },
+    { name: 'deploy large ≤ 15 s', value: k.deploy_large_s, op: '<=', target: 15, unit: ' s' },
+    { name: 'timeout p99 ratio ≤ 2', value: k.timeout_p99_ratio, op: '<=', target: 2, unit: '×' },
+  ];
+  for (const item of t) {
+    if (!Number.isFinite(item.value)) {
+      item.result = 'no figure';
+      continue;
+    }
+    item.pass = item.op === '>=' ? item.value >= item.target : item.value <= item.target;
+    item.result = item.pass ? 'pass' : 'MISS';
+    // > 1 means the target is met with that much room; < 1 how far it is missed.
+    item.headroom = item.op === '>=' ? item.value / item.target : item.target / item.value;
+  }
+  return t;
+}
+
+const fmtInt = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const fmt = (v, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+const fmtX = (v) => (Number.isFinite(v) ? `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×` : '—');
+
+function load(r) {
+  if (!r) return 'error';
+  return `${fmtInt(r.rps)} req/s (p50 ${fmt(r.p50_ms)} ms, p99 ${fmt(r.p99_ms)} ms)`;
+}
+
+function targetCell(t) {
+  if (!t) return ['', ''];
+  const result = t.result === 'MISS' ? '**MISS**' : t.result;
+  return [`${t.op === '>=' ? '≥' : '≤'} ${t.target}${t.unit.trim() === '×' ? '×' : t.unit}`, result];
+}
+
+// Rows of the results table: scenario, figure, baseline from this run, ratio, target, result.
+export function tableRows(m, k, t, errors) {
+  const byName = Object.fromEntries(t.map((x) => [x.name, x]));
+  const err = (scenario) => {
+    if (!errors[scenario]) return null;
+    return errors[scenario] === 'not run' ? 'not run' : `error: ${errors[scenario]}`;
+  };
+  const rows = [];
+  const add = (scenario, figure, baseline, r, target) => {
+    rows.push([scenario, figure, baseline, r, ...targetCell(target)]);
+  };
+  add('static', err('static') ?? load(m.static), 'the ceiling: built-in /healthz, no guest', '', null);
+  add('hello', err('hello') ?? load(m.hello), `static ${fmtInt(k.static_rps)} req/s`,
+      fmtX(ratio(k.hello_rps, k.static_rps)), byName['hello ≥ 0.5× static']);
+  add('cgi_native', err('cgi_native') ?? load(m.cgi_native),
+      `hello ${fmtInt(k.hello_rps)} req/s vs ${m.cgi_native?.version ?? 'lighttpd'} mod_cgi, native hello`,
+      fmtX(ratio(k.hello_rps, k.cgi_native_rps)), byName['hello ≥ 10× cgi_native']);
+  add('node_wasi', err('node_wasi') ?? load(m.node_wasi),
+      `hello ${fmtInt(k.hello_rps)} req/s vs ${m.node_wasi?.version ?? 'node'} ` +
+      'with **`--no-turbo-fast-api-calls`** (nodejs/node#53087)',
+      fmtX(ratio(k.hello_rps, k.node_wasi_rps)), byName['hello ≥ 3× node_wasi']);
+  const inst = m.instantiate;
+  add('instantiate p50', err('instantiate') ?? `${fmt(inst?.p50_us)} µs`,
+      `native hello fork+exec+wait p50 ${fmt(inst?.spawn_p50_us, 0)} µs`,
+      fmtX(ratio(inst?.spawn_p50_us, inst?.p50_us)) + ' faster', byName['instantiate p50 ≤ 10 µs']);
+  add('instantiate p99', err('instantiate') ?? `${fmt(inst?.p99_us)} µs`,
+      `native spawn p99 ${fmt(inst?.spawn_p99_us, 0)} µs`,
+      fmtX(ratio(inst?.spawn_p99_us, inst?.p99_us)) + ' faster', null);
+  for (const [guest, label] of [['primes_count', 'primes'], ['sieve', 'sieve']]) {
+    const c = m.compute?.[guest];
+    add(`compute ${label}`, err('compute') ?? `wasm ${fmt(c?.wasm_s, 3)} s`, `native ${fmt(c?.native_s, 3)} s`,
+        fmtX(c?.wasm_vs_native), byName[`${label} ≤ 1.1× native`]);
+  }
+  for (const [size, label, target] of [['small', 'deploy hello', 'deploy small ≤ 1 s'],
+                                       ['large', 'deploy SQLite', 'deploy large ≤ 15 s']]) {
+    const d = m.deploy?.[size];
+    add(`${label} (${d ? `${fmt(d.bytes / 1024, 0)} KiB` : '?'})`,
+        err(`deploy_${size}`) ?? `${fmt(d?.first_ok_s, 3)} s upload → first 200`,
+        `upload accepted (201) after ${fmt(d?.accepted_s, 3)} s`, '', byName[target]);
+  }
+  const to = m.timeout;
+  add('timeout_under_load', err('timeout_under_load') ?? `hello p99 ${fmt(to?.loaded?.p99_ms)} ms with runaways`,
+      `hello p99 ${fmt(to?.baseline?.p99_ms)} ms without`, fmtX(k.timeout_p99_ratio),
+      byName['timeout p99 ratio ≤ 2']);
+  return rows;
+}
+
+export function markdownTable(rows) {
+  const header = ['Scenario', 'Figure', 'Baseline (same run)', 'Ratio', 'Target', 'Result'];
+  const line = (cells) => `| ${cells.map((c) => String(c).replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+// The table for the terminal: plain text, fixed columns.
+export function terminalTable(rows) {
+  const header = ['Scenario', 'Figure', 'Baseline (same run)', 'Ratio', 'Target', 'Result'];
+  const plain = [header, ...rows].map((r) => r.map((c) => String(c).replaceAll('**', '').replaceAll('`', '')));
+  const widths = header.map((_, i) => Math.min(64, Math.max(...plain.map((r) => r[i].length))));
+  const pad = (c, w) => (c.length > w ? `${c.slice(0, w - 1)}…` : c.padEnd(w));
+  return plain.map((r, i) => {
+    const text = r.map((c, j) => pad(c, widths[j])).join('  ');
+    return i === 0 ? `${text}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : text;
+  }).join('\n');
+}
+
+export function machineInfo() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`;
+}
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+// Two panels: throughput of the four HTTP scenarios, and every target as headroom on a
+// log scale (right of the line = met).
+export function chartSvg(m, k, t, title) {
+  const W = 960;
+  const H = 640;
+  const parts = [];
+  const text = (x, y, s, attrs = '') => parts.push(`<text x="${x}" y="${y}" ${attrs}>${esc(s)}</text>`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  text(24, 34, title, 'font-size="20" font-weight="bold"');
+
+  const bars = [
+    ['static (/healthz, no guest)', k.static_rps, '#7f8c8d'],
+    ['hello (wasm action, optimised)', k.hello_rps, '#2e86de'],
+    ['node_wasi (node:wasi per request)', k.node_wasi_rps, '#e67e22'],
+    ['cgi_native (lighttpd mod_cgi)', k.cgi_native_rps, '#8e44ad'],
+  ];
+  const top = 60;
+  text(24, top + 10, 'Requests per second — wrk -t1 -c16, loopback (higher is better)', 'font-size="15" font-weight="bold"');
+  const x0 = 300;
+  const xMax = W - 130;
+  const maxRps = Math.max(1, ...bars.map((b) => b[1] ?? 0));
+  bars.forEach(([label, value, colour], i) => {
+    const y = top + 28 + i * 38;
+    text(x0 - 10, y + 19, label, 'font-size="13" text-anchor="end"');
+    const w = Number.isFinite(value) ? Math.max(2, ((xMax - x0) * value) / maxRps) : 0;
+    parts.push(`<rect x="${x0}" y="${y}" width="${w}" height="26" fill="${colour}"/>`);
+    text(x0 + w + 8, y + 19, Number.isFinite(value) ? `${fmtInt(value)}` : 'error', 'font-size="13"');
+  });
+
+  const top2 = 260;
+  text(24, top2 + 10, 'Targets — headroom on a log scale (right of the line = met)', 'font-size="15" font-weight="bold"');
+  text(W - 24, top2 + 10, 'bar = figure ÷ target for "≥" targets, target ÷ figure for "≤"', 'font-size="11" fill="#555" text-anchor="end"');
+  const lo = Math.log10(0.1);
+  const hi = Math.log10(100);
+  const sx = (v) => x0 + ((Math.log10(Math.min(100, Math.max(0.1, v))) - lo) / (hi - lo)) * (xMax - x0);
+  const rowH = 36;
+  const y0 = top2 + 28;
+  for (const tick of [0.1, 0.5, 1, 2, 10, 100]) {
+    const x = sx(tick);
+    parts.push(`<line x1="${x}" y1="${y0 - 4}" x2="${x}" y2="${y0 + t.length * rowH}" stroke="${tick === 1 ? '#222' : '#ddd'}" stroke-width="${tick === 1 ? 2 : 1}"/>`);
+    text(x, y0 + t.length * rowH + 16, `${tick}×`, 'font-size="11" text-anchor="middle" fill="#555"');
+  }
+  t.forEach((item, i) => {
+    const y = y0 + i * rowH;
+    text(x0 - 10, y + 18, item.name, 'font-size="13" text-anchor="end"');
+    if (!Number.isFinite(item.headroom)) {
+      text(sx(1) + 8, y + 18, 'no figure (see the table)', 'font-size="12" fill="#c0392b"');
+      return;
+    }
+    const a = sx(1);
+    const b = sx(item.headroom);
+    const colour = item.pass ? '#27ae60' : '#c0392b';
+    parts.push(`<rect x="${Math.min(a, b)}" y="${y + 4}" width="${Math.max(2, Math.abs(b - a))}" height="22" fill="${colour}"/>`);
+    const value = item.unit.trim() === '×' ? fmtX(item.value) : `${fmt(item.value, item.value < 10 ? 2 : 1)}${item.unit}`;
+    text(Math.max(a, b) + 8, y + 20, `${value} ${item.result}`, `font-size="12" fill="${colour}"`);
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">\n${parts.join('\n')}\n</svg>\n`;
+}
+
+// SVG → PNG with headless Chromium (Debian's chromium, no downloads).
+export function renderPng(svgFile, pngFile, workDir) {
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+  if (!chromium) throw new Error('chromium is not installed (apt-get install chromium)');
+  const svg = fs.readFileSync(svgFile, 'utf8');
+  const [, w, h] = svg.match(/width="(\d+)" height="(\d+)"/);
+  runChecked(chromium, [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-extensions', '--no-first-run', '--hide-scrollbars', '--force-device-scale-factor=1',
+    `--user-data-dir=${path.join(workDir, 'chromium-profile')}`, `--window-size=${w},${h}`,
+    `--screenshot=${pngFile}`, `file://${svgFile}`,
+  ], { timeoutMs: 60_000 });
+  if (!fs.existsSync(pngFile) || fs.statSync(pngFile).size === 0) throw new Error('chromium wrote no PNG');
+}
