@@ -10,6 +10,7 @@
 #include "runtime/guest_thread.h"
 #include "runtime/linear_memory.h"
 #include "runtime/validator.h"
+#include "runtime/watchdog.h"
 
 namespace wa::runtime {
 
@@ -93,6 +94,7 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)) {
   install_signal_handlers();
   install_wasi_host_hooks();
   set_memory_pool_capacity(config_.pooled_memories_per_thread);
+  Watchdog::instance().set_deprioritize_after(config_.deprioritize_after);
   impl_ = std::make_unique<Impl>(config_);
 }
 

@@ -36,6 +36,10 @@ struct EngineConfig {
   // Linear memories kept mapped per thread for reuse (each reserves 8 GiB of address
   // space, no RAM).
   unsigned pooled_memories_per_thread = 4;
+  // Calls running longer than this drop to idle CPU priority until they end or time out
+  // (runaways then cost short calls little). Needs the privilege to restore a thread's
+  // priority (root, CAP_SYS_NICE or RLIMIT_NICE); silently off without it. 0: off.
+  std::chrono::microseconds deprioritize_after{1000};
 
   static std::filesystem::path default_cache_dir();  // $XDG_CACHE_HOME or ~/.cache
 };

@@ -2,6 +2,8 @@
 #include "runtime/engine.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "runtime/linear_memory.h"
+#include "runtime/watchdog.h"
 #include "support/files.h"
 
 namespace wa::runtime {
@@ -205,6 +208,38 @@ TEST_F(EngineTest, ManyConcurrentInstancesOfOneModule) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST_F(EngineTest, LongCallsRunAtIdlePriorityAndShortOnesDoNot) {
+  if (!Watchdog::instance().deprioritizing())
+    GTEST_SKIP() << "this process may not restore thread priorities (no CAP_SYS_NICE)";
+  auto looping = load("loop");
+  auto hello = load("hello");
+  ASSERT_TRUE(looping && hello);
+  std::atomic<bool> done{false};
+  int policy_after = -1, policy_after_short = -1;
+  std::thread worker([&] {
+    CallOptions options;
+    options.timeout = std::chrono::milliseconds(300);
+    EXPECT_EQ(engine_->call(*looping, options).trap, TrapKind::kTimeout);
+    policy_after = sched_getscheduler(0);
+    EXPECT_FALSE(engine_->call(*hello, CallOptions{}).trapped());
+    policy_after_short = sched_getscheduler(0);
+    done = true;
+  });
+  bool seen_idle = false;
+  while (!done) {
+    int policy = -1;
+    sched_param param{};
+    if (pthread_getschedparam(worker.native_handle(), &policy, &param) == 0 &&
+        policy == SCHED_IDLE)
+      seen_idle = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  worker.join();
+  EXPECT_TRUE(seen_idle) << "the runaway was never moved to idle priority";
+  EXPECT_EQ(policy_after, SCHED_OTHER);
+  EXPECT_EQ(policy_after_short, SCHED_OTHER);
 }
 
 TEST_F(EngineTest, EachCallSeesFreshZeroedMemory) {

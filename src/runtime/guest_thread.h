@@ -44,6 +44,9 @@ struct GuestThread {
   std::atomic<uint64_t> call_id{0};
   std::atomic<int64_t> deadline_ns{0};       // CLOCK_MONOTONIC, 0: none
   std::atomic<uint64_t> expired_call_id{0};  // set by the watchdog when it fires
+  std::atomic<int64_t> call_started_ns{0};
+  // Set while the watchdog has this thread at idle scheduling priority (a long call).
+  std::atomic<bool> deprioritized{false};
 
   pthread_t thread{};
   uintptr_t stack_low = 0;  // lowest usable address of this thread's stack

@@ -1,6 +1,7 @@
 #include "runtime/watchdog.h"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,27 @@ constexpr auto kScanPeriod = std::chrono::milliseconds(2);
 // Scans with no active call before the watchdog sleeps until woken. Waking it costs a
 // context switch, so under steady traffic it keeps ticking instead.
 constexpr int kIdleScansBeforeSleep = 500;
+
+bool set_thread_policy(pthread_t thread, int policy) {
+  sched_param param{};
+  return pthread_setschedparam(thread, policy, &param) == 0;
+}
+
+void restore_priority(GuestThread& thread) {
+  if (thread.deprioritized.exchange(false)) set_thread_policy(pthread_self(), SCHED_OTHER);
+}
+
+// Whether a thread of this process may go from SCHED_IDLE back to SCHED_OTHER: needs
+// privilege (or a raised RLIMIT_NICE). Without it, a demoted worker would stay slow.
+bool can_restore_priority() {
+  bool restored = false;
+  std::thread probe([&] {
+    if (set_thread_policy(pthread_self(), SCHED_IDLE))
+      restored = set_thread_policy(pthread_self(), SCHED_OTHER);
+  });
+  probe.join();
+  return restored;
+}
 
 }  // namespace
 
@@ -42,7 +64,14 @@ void Watchdog::unregister_thread(GuestThread* thread) {
   threads_.erase(std::remove(threads_.begin(), threads_.end(), thread), threads_.end());
 }
 
+void Watchdog::set_deprioritize_after(std::chrono::nanoseconds after) {
+  static const bool allowed = can_restore_priority();
+  deprioritize_after_ns_ = allowed ? after.count() : 0;
+}
+
 void Watchdog::begin_call(GuestThread& thread, int64_t deadline_ns) {
+  restore_priority(thread);  // a demotion that raced with the end of the last call
+  thread.call_started_ns.store(monotonic_now_ns(), std::memory_order_relaxed);
   thread.deadline_ns.store(deadline_ns, std::memory_order_release);
   active_calls_.fetch_add(1);  // seq_cst: pairs with asleep_ (Dekker-style)
   if (asleep_.load()) {
@@ -54,6 +83,16 @@ void Watchdog::begin_call(GuestThread& thread, int64_t deadline_ns) {
 void Watchdog::end_call(GuestThread& thread) {
   thread.deadline_ns.store(0, std::memory_order_release);
   active_calls_.fetch_sub(1, std::memory_order_acq_rel);
+  restore_priority(thread);
+}
+
+void Watchdog::deprioritize(GuestThread& thread, uint64_t call_id) {
+  if (!set_thread_policy(thread.thread, SCHED_IDLE)) return;
+  thread.deprioritized.store(true);
+  // The call may have ended meanwhile; its thread then restores itself at its next
+  // begin_call, or we do it now if a new call already started.
+  if (thread.call_id.load() != call_id && thread.deprioritized.exchange(false))
+    set_thread_policy(thread.thread, SCHED_OTHER);
 }
 
 void Watchdog::run() {
@@ -75,11 +114,20 @@ void Watchdog::run() {
 }
 
 void Watchdog::scan(int64_t now_ns) {
+  const int64_t demote_after = deprioritize_after_ns_.load(std::memory_order_relaxed);
   for (GuestThread* t : threads_) {
     int64_t deadline = t->deadline_ns.load(std::memory_order_acquire);
-    if (deadline == 0 || now_ns < deadline) continue;
+    if (deadline == 0) continue;
     uint64_t id = t->call_id.load(std::memory_order_acquire);
     if (id == 0) continue;
+    if (now_ns < deadline) {
+      if (demote_after > 0 && !t->deprioritized.load(std::memory_order_relaxed) &&
+          now_ns - t->call_started_ns.load(std::memory_order_relaxed) >= demote_after)
+        deprioritize(*t, id);
+      continue;
+    }
+    // Expired: full priority again, so the thread gets the CPU to unwind promptly.
+    if (t->deprioritized.exchange(false)) set_thread_policy(t->thread, SCHED_OTHER);
     if (t->expired_call_id.exchange(id, std::memory_order_acq_rel) != id) fired_++;
     sigval value{};
     value.sival_ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(id));

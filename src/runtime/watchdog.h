@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -30,9 +31,16 @@ class Watchdog {
   void unregister_thread(GuestThread* thread);
 
   // Bracket each call: begin() publishes the deadline (after the caller stored the
-  // call id), end() retracts it.
+  // call id), end() retracts it. Both run on the guest's own thread.
   void begin_call(GuestThread& thread, int64_t deadline_ns);
   void end_call(GuestThread& thread);
+
+  // Calls running longer than this are moved to idle scheduling priority (SCHED_IDLE)
+  // until they end or hit their deadline, so runaways yield the CPU to short calls.
+  // 0 disables it. Takes effect only where this process may restore a thread's
+  // priority afterwards (root, CAP_SYS_NICE or RLIMIT_NICE): see deprioritizing().
+  void set_deprioritize_after(std::chrono::nanoseconds after);
+  bool deprioritizing() const { return deprioritize_after_ns_.load() > 0; }
 
   uint64_t fired() const { return fired_.load(); }
 
@@ -40,6 +48,7 @@ class Watchdog {
   Watchdog();
   void run();
   void scan(int64_t now_ns);
+  void deprioritize(GuestThread& thread, uint64_t call_id);
 
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -47,6 +56,7 @@ class Watchdog {
   std::atomic<int> active_calls_{0};
   std::atomic<bool> asleep_{false};
   std::atomic<uint64_t> fired_{0};
+  std::atomic<int64_t> deprioritize_after_ns_{0};
   std::thread thread_;
 };
 
