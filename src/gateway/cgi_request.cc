@@ -1,6 +1,7 @@
 #include "gateway/cgi_request.h"
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <cctype>
 #include <map>
 
@@ -8,13 +9,7 @@ namespace wa::gateway {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using boost::algorithm::iequals;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -118,13 +113,12 @@ std::string cgi_header_variable(std::string_view header_name) {
 }
 
 CgiInvocation build_cgi_invocation(
-    const CgiRequest& request,
-    const std::vector<std::pair<std::string, std::string>>& action_env) {
+    const CgiRequest& request, const std::vector<std::pair<std::string, std::string>>& action_env) {
   auto [path, query] = split_target(request.target);
   std::string_view script_name = route_prefix(request.matched_route);
-  std::string_view path_info =
-      path.substr(0, script_name.size()) == script_name ? path.substr(script_name.size())
-                                                         : std::string_view{};
+  std::string_view path_info = path.substr(0, script_name.size()) == script_name
+                                   ? path.substr(script_name.size())
+                                   : std::string_view{};
   // RFC 3875: PATH_INFO is not URL-encoded.
   std::string path_info_decoded = percent_decode(path_info, /*plus_is_space=*/false);
 
