@@ -31,14 +31,20 @@ async function shot(page, name, { fullPage = true } = {}) {
 }
 
 // The API with the page's own session, as the dashboard would call it.
-async function apiFromPage(page, method, url) {
+async function apiFromPage(page, method, url, body) {
   return page.evaluate(
-    async ([m, u]) => {
+    async ([m, u, b]) => {
       const session = JSON.parse(localStorage.getItem('wa.session') || 'null');
-      const response = await fetch(u, { method: m, headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+      const headers = session ? { Authorization: `Bearer ${session.token}` } : {};
+      const init = { method: m, headers };
+      if (b !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        init.body = JSON.stringify(b);
+      }
+      const response = await fetch(u, init);
       return { status: response.status, body: await response.text() };
     },
-    [method, url],
+    [method, url, body],
   );
 }
 
@@ -283,11 +289,15 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await page.getByText('Registration is now closed.').waitFor();
     const visitor = await newUser({ colorScheme: 'dark' });
     try {
+      // The page asks GET /auth/registration first: the notice replaces the form before
+      // anyone types anything.
       await visitor.page.goto('/dashboard/register');
-      await visitor.page.getByLabel('Username').fill('carol');
-      await visitor.page.getByLabel('Password').fill(PASSWORD);
-      await visitor.page.getByRole('button', { name: 'Create account' }).click();
       await visitor.page.getByText('Registration is closed', { exact: true }).waitFor();
+      assert.equal(await visitor.page.getByRole('button', { name: 'Create account' }).count(), 0);
+      // And the server refuses regardless of what the page shows.
+      const refused = await apiFromPage(visitor.page, 'POST', '/api/v1/auth/register',
+                                        { username: 'carol', password: PASSWORD });
+      assert.equal(refused.status, 403);
       await shot(visitor.page, '15-register-closed-dark');
     } finally {
       await visitor.context.close();
