@@ -250,7 +250,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await page.getByRole('heading', { name: 'Registration' }).waitFor();
     await page.getByLabel(/Invite only/).check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Registration is now invite.').waitFor();
+    await page.getByText('Registration is now: invite only.').waitFor();
     await page.getByRole('button', { name: 'Create invite' }).click();
     inviteCode = (await page.locator('.invite-code').first().innerText()).trim();
     assert.ok(inviteCode.length >= 8, `invite code ${inviteCode}`);
@@ -286,7 +286,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await nav(page, 'Admin');
     await page.getByLabel(/Closed/).check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Registration is now closed.').waitFor();
+    await page.getByText('Registration is now: closed.').waitFor();
     const visitor = await newUser({ colorScheme: 'dark' });
     try {
       // The page asks GET /auth/registration first: the notice replaces the form before

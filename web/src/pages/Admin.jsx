@@ -59,7 +59,8 @@ function RegistrationMode() {
     try {
       const s = await api('PUT', '/admin/settings', { registration_mode: chosen });
       setMode(s.registration_mode);
-      setMessage(`Registration is now ${s.registration_mode}.`);
+      const label = MODES.find(([value]) => value === s.registration_mode)?.[1] ?? s.registration_mode;
+      setMessage(`Registration is now: ${label.toLowerCase()}.`);
     } catch (e) {
       setError(e);
     } finally {
@@ -155,17 +156,22 @@ function Invites() {
           <caption class="visually-hidden">All invite codes</caption>
           <thead>
             <tr>
-              <th scope="col">Code</th>
+              <th scope="col">Invite</th>
               <th scope="col">Created</th>
               <th scope="col">Used</th>
             </tr>
           </thead>
           <tbody>
             {listed.map((invite) => (
-              <tr key={invite.code}>
-                <td class="mono">{invite.code}</td>
+              <tr key={invite.id ?? invite.code}>
+                {/* Codes are stored hashed: listings identify an invite by a hash prefix. */}
+                <td class="mono" title="Codes are stored hashed; this identifies the invite">
+                  {invite.id ?? invite.code}
+                </td>
                 <td title={dateTime(invite.created_at)}>{ago(invite.created_at)}</td>
-                <td>{invite.used_at ? ago(invite.used_at) : 'unused'}</td>
+                <td>
+                  {invite.used_at ? `${ago(invite.used_at)}${invite.used_by ? ` by ${invite.used_by}` : ''}` : 'unused'}
+                </td>
               </tr>
             ))}
           </tbody>
