@@ -71,6 +71,23 @@ Expected<std::string> string_field(const json& body, const char* key, bool requi
   return it->get<std::string>();
 }
 
+struct Credentials {
+  std::string username;
+  std::string password;
+  json body;  // the whole request body, for further fields
+};
+
+// {"username": ..., "password": ...} as register and login take them.
+Expected<Credentials> parse_credentials(const HttpRequest& request) {
+  auto body = parse_json_body(request, false);
+  if (!body) return body.error();
+  auto username = string_field(*body, "username", true);
+  if (!username) return username.error();
+  auto password = string_field(*body, "password", true);
+  if (!password) return password.error();
+  return Credentials{std::move(*username), std::move(*password), std::move(*body)};
+}
+
 json user_json(const platform::User& user) {
   return {{"id", user.id},
           {"username", user.username},
@@ -255,32 +272,27 @@ HandlerResult RestApi::route(Call& call) {
 }
 
 HttpResponse RestApi::register_user(Call& call) {
-  auto body = parse_json_body(call.request, false);
-  if (!body) return error_json(body.error());
-  auto username = string_field(*body, "username", true);
-  if (!username) return error_json(username.error());
-  auto password = string_field(*body, "password", true);
-  if (!password) return error_json(password.error());
-  auto invite = string_field(*body, "invite", false);
+  auto credentials = parse_credentials(call.request);
+  if (!credentials) return error_json(credentials.error());
+  auto invite = string_field(credentials->body, "invite", false);
   if (!invite) return error_json(invite.error());
-  auto issued = platform_.accounts().register_user(*username, *password, *invite);
+  auto issued =
+      platform_.accounts().register_user(credentials->username, credentials->password, *invite);
   if (!issued) return error_json(issued.error());
   spdlog::info("request={} registered user {}", call.info.request_id, issued->user.username);
   return json_response(201, token_json(*issued));
 }
 
 HttpResponse RestApi::login(Call& call) {
-  auto body = parse_json_body(call.request, false);
-  if (!body) return error_json(body.error());
-  auto username = string_field(*body, "username", true);
-  if (!username) return error_json(username.error());
-  auto password = string_field(*body, "password", true);
-  if (!password) return error_json(password.error());
-  auto issued = platform_.accounts().login(*username, *password, call.info.remote_addr);
+  auto credentials = parse_credentials(call.request);
+  if (!credentials) return error_json(credentials.error());
+  auto issued = platform_.accounts().login(credentials->username, credentials->password,
+                                           call.info.remote_addr);
   if (issued) return json_response(200, token_json(*issued));
   auto response = error_json(issued.error());
   if (issued.error().kind == ek::kRateLimited) {
-    auto wait = platform_.accounts().login_retry_after(*username, call.info.remote_addr);
+    auto wait =
+        platform_.accounts().login_retry_after(credentials->username, call.info.remote_addr);
     response.set(http::field::retry_after, std::to_string(wait ? wait->count() : 60));
   }
   return response;
