@@ -175,7 +175,7 @@ Expected<fs::path> Compiler::build(std::span<const uint8_t> wasm, const std::str
     }
   } cleanup{work};
 
-  if (auto s = write_file_atomically(work / "module.wasm", wasm); !s) return s.error();
+  if (auto s = write_file_bytes(work / "module.wasm", wasm); !s) return s.error();
   const int nice = tier == Tier::kOptimized ? 10 : 0;  // background builds yield
   if (auto s = run_tool({"wasm2c", "module.wasm", "-n", kModuleName, "-o", "guest.c"}, work,
                         "wasm2c", nice);

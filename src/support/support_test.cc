@@ -31,6 +31,16 @@ TEST(Files, AtomicWriteThenRead) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Files, PublishingAMissingFileFailsAndLeavesNothing) {
+  auto dir = std::filesystem::temp_directory_path() / ("wa_publish_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto status = publish_file_atomically(dir / "absent", dir / "target");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().kind, "io");
+  EXPECT_FALSE(std::filesystem::exists(dir / "target"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Files, MissingFileIsAnError) {
   auto result = read_file_bytes("/nonexistent/wa/file");
   ASSERT_FALSE(result.ok());
