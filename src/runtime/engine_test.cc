@@ -1,6 +1,7 @@
 // Engine tests with real guests (tests/guests, built to $WA_GUESTS_DIR).
 #include "runtime/engine.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sched.h>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/host_imports.h"
 #include "runtime/linear_memory.h"
 #include "runtime/watchdog.h"
 #include "support/files.h"
@@ -369,6 +371,28 @@ INSTANTIATE_TEST_SUITE_P(Guests, Rejections,
                                            RejectCase{"imports_env", "unsupported_import",
                                                       "env.magic"}),
                          [](const auto& info) { return std::string(info.param.guest); });
+
+// The validator's list of provided imports must match what the WASI layer exports to
+// guests (resolved like dlopen'ed guest code resolves them).
+TEST(Validation, EveryProvidedImportIsAnExportedHostFunction) {
+  const char* wasi_names[] = {
+      "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
+      "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
+      "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
+      "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
+      "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
+      "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
+      "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
+      "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
+      "sock_accept", "sock_recv", "sock_send", "sock_shutdown"};
+  for (const char* name : wasi_names) {
+    EXPECT_TRUE(is_provided_host_function(kWasiModule, name)) << name;
+    std::string symbol = std::string("Z_wasi_snapshot_preview1Z_") + name;
+    EXPECT_NE(dlsym(RTLD_DEFAULT, symbol.c_str()), nullptr) << symbol << " is not exported";
+  }
+  EXPECT_FALSE(is_provided_host_function(kWasiModule, "fd_frobnicate"));
+  EXPECT_FALSE(is_provided_host_function("env", "fd_write"));
+}
 
 TEST(Validation, GarbageNeverCrashes) {
   Engine engine(EngineConfig{});

@@ -179,7 +179,7 @@ GuestThread& this_guest_thread() {
 }
 
 void raise_trap(int trap_code) {
-  GuestThread& t = *(&t_slot->state);
+  GuestThread& t = t_slot->state;
   t.in_guest = 0;
   siglongjmp(*t.trap_target, trap_code);
 }

@@ -1,14 +1,14 @@
 #include "runtime/host_imports.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 namespace wa::runtime {
 
 namespace {
 
 // Every function of wasi_snapshot_preview1 (src/wasi defines each one).
-constexpr std::array<std::string_view, 45> kWasiFunctions = {
+constexpr std::string_view kWasiFunctions[] = {
     "args_get",
     "args_sizes_get",
     "environ_get",
@@ -54,16 +54,15 @@ constexpr std::array<std::string_view, 45> kWasiFunctions = {
     "sock_accept",
     "sock_recv",
     "sock_send",
+    "sock_shutdown",
 };
-// sock_shutdown completes the set (kept separate so the array size stays exact).
-constexpr std::string_view kSockShutdown = "sock_shutdown";
 
 }  // namespace
 
 bool is_provided_host_function(std::string_view module, std::string_view name) {
   if (module != kWasiModule) return false;
-  return name == kSockShutdown ||
-         std::find(kWasiFunctions.begin(), kWasiFunctions.end(), name) != kWasiFunctions.end();
+  return std::find(std::begin(kWasiFunctions), std::end(kWasiFunctions), name) !=
+         std::end(kWasiFunctions);
 }
 
 }  // namespace wa::runtime

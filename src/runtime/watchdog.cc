@@ -128,7 +128,7 @@ void Watchdog::scan(int64_t now_ns) {
     }
     // Expired: full priority again, so the thread gets the CPU to unwind promptly.
     if (t->deprioritized.exchange(false)) set_thread_policy(t->thread, SCHED_OTHER);
-    if (t->expired_call_id.exchange(id, std::memory_order_acq_rel) != id) fired_++;
+    t->expired_call_id.store(id, std::memory_order_release);
     sigval value{};
     value.sival_ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(id));
     pthread_sigqueue(t->thread, deadline_signal(), value);

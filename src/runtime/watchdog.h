@@ -42,8 +42,6 @@ class Watchdog {
   void set_deprioritize_after(std::chrono::nanoseconds after);
   bool deprioritizing() const { return deprioritize_after_ns_.load() > 0; }
 
-  uint64_t fired() const { return fired_.load(); }
-
  private:
   Watchdog();
   void run();
@@ -55,7 +53,6 @@ class Watchdog {
   std::vector<GuestThread*> threads_;
   std::atomic<int> active_calls_{0};
   std::atomic<bool> asleep_{false};
-  std::atomic<uint64_t> fired_{0};
   std::atomic<int64_t> deprioritize_after_ns_{0};
   std::thread thread_;
 };
