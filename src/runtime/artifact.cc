@@ -22,21 +22,27 @@ Expected<std::shared_ptr<Artifact>> Artifact::load(const std::filesystem::path& 
     return make_error("load_failed", std::string("cannot load compiled module: ") +
                                          (why ? why : "unknown dlopen error"));
   }
-  auto artifact = std::shared_ptr<Artifact>(new Artifact());
-  artifact->handle_ = handle;
-  artifact->path_ = path;
   auto* abi = static_cast<const int*>(dlsym(handle, "wa_abi_version"));
   auto* size = static_cast<const unsigned long*>(dlsym(handle, "wa_instance_size"));
   auto init = reinterpret_cast<void (*)()>(dlsym(handle, "wa_init_module"));
-  artifact->exports_ = static_cast<const ExportEntry*>(dlsym(handle, "wa_exports"));
-  artifact->instantiate_ =
-      reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
-  artifact->free_ = reinterpret_cast<void (*)(void*)>(dlsym(handle, "wa_free"));
-  if (!abi || *abi != kRuntimeAbiVersion || !size || !init || !artifact->exports_ ||
-      !artifact->instantiate_ || !artifact->free_)
+  auto* exports = static_cast<const ExportEntry*>(dlsym(handle, "wa_exports"));
+  auto instantiate = reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
+  auto free_fn = reinterpret_cast<void (*)(void*)>(dlsym(handle, "wa_free"));
+  if (!abi || *abi != kRuntimeAbiVersion || !size || !init || !exports || !instantiate ||
+      !free_fn) {
+    // Closed here, under the lock we hold: no Artifact owns the handle yet, because
+    // ~Artifact takes the same (non-recursive) lock and would deadlock every later load.
+    dlclose(handle);
     return make_error("load_failed", "compiled module " + path.string() +
                                          " does not match this runtime's ABI; rebuild it");
+  }
+  auto artifact = std::shared_ptr<Artifact>(new Artifact());
+  artifact->handle_ = handle;
+  artifact->path_ = path;
   artifact->instance_size_ = *size;
+  artifact->exports_ = exports;
+  artifact->instantiate_ = instantiate;
+  artifact->free_ = free_fn;
   init();  // registers function types: process-wide, once per loaded object
   return artifact;
 }
