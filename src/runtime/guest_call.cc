@@ -2,6 +2,7 @@
 
 #include <wasm-rt.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -54,6 +55,8 @@ __attribute__((noinline)) int run_protected(const CallFrame& frame, GuestThread&
   }
   t.in_guest = 0;
   t.trap_target = nullptr;
+  // `target` dies with this frame: a later wasm_rt_throw must not jump to it.
+  wasm_rt_set_unwind_target(nullptr);
   return code;
 }
 
@@ -81,6 +84,8 @@ TrapKind trap_kind_of(int code) {
       return TrapKind::kMemoryLimit;
     case kTrapCodeOutputLimit:
       return TrapKind::kOutputLimit;
+    case kTrapCodeHostError:
+      return TrapKind::kHostError;
     default:
       return TrapKind::kHostError;
   }
@@ -97,6 +102,8 @@ void describe_outcome(int code, const GuestThread& t, const CallOptions& options
   result.message = std::string(trap_kind_description(result.trap));
   if (result.trap == TrapKind::kTimeout)
     result.message += " (" + std::to_string(options.timeout.count()) + " ms)";
+  if (result.trap == TrapKind::kHostError && t.host_error_message[0] != '\0')
+    result.message += ": host function " + std::string(t.host_error_message);
   if (t.memory_limit_hit) {
     // Wasm reports a refused grow to the guest, which usually fails later with
     // some other trap: the root cause is the cap.
@@ -113,6 +120,7 @@ void begin_call(GuestThread& t, const CallOptions& options, wasi::Context& conte
   t.memory_limit_hit = false;
   t.peak_memory_bytes = 0;
   t.exit_code = 0;
+  t.host_error_message[0] = '\0';
   t.context = &context;
   t.call_id.store(g_next_call_id.fetch_add(1), std::memory_order_release);
   Watchdog::instance().begin_call(
@@ -139,6 +147,12 @@ bool call_interrupted() {
 
 [[noreturn]] void output_limit_reached() { raise_trap(kTrapCodeOutputLimit); }
 
+[[noreturn]] void host_function_failed(const char* message) {
+  GuestThread& t = this_guest_thread();
+  std::snprintf(t.host_error_message, sizeof t.host_error_message, "%s", message);
+  raise_trap(kTrapCodeHostError);
+}
+
 }  // namespace
 
 void install_wasi_host_hooks() {
@@ -150,6 +164,7 @@ void install_wasi_host_hooks() {
     hooks.interrupted = call_interrupted;
     hooks.exit = exit_guest;
     hooks.output_limit = output_limit_reached;
+    hooks.host_error = host_function_failed;
     wasi::install_host_hooks(hooks);
   });
 }

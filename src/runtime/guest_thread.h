@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "runtime/outcome.h"
+#include "wasi/host_hooks.h"
 
 namespace wa::wasi {
 class Context;
@@ -63,6 +64,8 @@ struct GuestThread {
   uint64_t peak_memory_bytes = 0;
   uint32_t exit_code = 0;
   wasi::Context* context = nullptr;  // receives memory 0 when it is allocated
+  // Why a host function ended the call with kTrapCodeHostError ("" when it did not).
+  char host_error_message[wasi::kHostErrorMessageBytes] = {};
 };
 
 // This thread's state; prepares the thread (signal stack, registration with the

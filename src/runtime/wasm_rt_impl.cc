@@ -46,9 +46,18 @@ struct HostSection {
 
 uint64_t pages_to_bytes(uint64_t pages) { return pages * wa::runtime::kWasmPageBytes; }
 
+// The fault handler turns a fault into a trap only inside a tracked memory: one it does
+// not know about would crash the process. The validator refuses modules with more
+// memories than this; should one get here anyway, the call fails instead.
+void ensure_memory_slot(GuestThread& t) {
+  if (t.active_memory_count < GuestThread::kMaxActiveMemories) return;
+  std::snprintf(t.host_error_message, sizeof t.host_error_message,
+                "the instance needs more than %d linear memories", GuestThread::kMaxActiveMemories);
+  wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);
+}
+
 void track_active_memory(GuestThread& t, uint8_t* base) {
-  if (t.active_memory_count < GuestThread::kMaxActiveMemories)
-    t.active_memory_base[t.active_memory_count++] = reinterpret_cast<uintptr_t>(base);
+  t.active_memory_base[t.active_memory_count++] = reinterpret_cast<uintptr_t>(base);
 }
 
 void untrack_active_memory(GuestThread& t, uint8_t* base) {
@@ -165,7 +174,14 @@ void wasm_rt_load_exception(uint32_t tag, uint32_t size, const void* values) {
   if (size) std::memcpy(t_exception, values, size);
 }
 
-void wasm_rt_throw(void) { siglongjmp(*t_unwind_target, WASM_RT_TRAP_UNCAUGHT_EXCEPTION); }
+// The unwind target is the innermost try block, or the call's trap target; guest_call
+// clears it when a call ends, so it never points into a frame that has returned.
+void wasm_rt_throw(void) {
+  if (t_unwind_target) siglongjmp(*t_unwind_target, WASM_RT_TRAP_UNCAUGHT_EXCEPTION);
+  if (this_guest_thread().trap_target) wa::runtime::raise_trap(WASM_RT_TRAP_UNCAUGHT_EXCEPTION);
+  std::fprintf(stderr, "wasm-actions: wasm_rt_throw outside a guest call\n");
+  std::abort();
+}
 WASM_RT_UNWIND_TARGET* wasm_rt_get_unwind_target(void) { return t_unwind_target; }
 void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET* target) { t_unwind_target = target; }
 uint32_t wasm_rt_exception_tag(void) { return t_exception_tag; }
@@ -179,6 +195,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t* memory, uint32_t initial_pages, u
     t.memory_limit_hit = true;
     wa::runtime::raise_trap(wa::runtime::kTrapCodeMemoryLimit);
   }
+  ensure_memory_slot(t);
   wa::runtime::LinearMemory linear =
       wa::runtime::acquire_linear_memory(pages_to_bytes(initial_pages));
   if (!linear.base) wa::runtime::raise_trap(wa::runtime::kTrapCodeHostError);

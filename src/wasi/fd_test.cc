@@ -1,13 +1,13 @@
 // Stdio through buffers (caps, the output-limit hook), fd table operations, EFAULT.
-#include "wasi/fd_table.h"
-#include "wasi/host_hooks.h"
-#include "wasi/wasi_test_support.h"
+#include <new>
+#include <stdexcept>
+#include <string>
 
-struct Z_wasi_snapshot_preview1_instance_t;
-extern "C" uint32_t Z_wasi_snapshot_preview1Z_fd_write(Z_wasi_snapshot_preview1_instance_t*,
-                                                       uint32_t, uint32_t, uint32_t, uint32_t);
-extern "C" void Z_wasi_snapshot_preview1Z_proc_exit(Z_wasi_snapshot_preview1_instance_t*,
-                                                    uint32_t);
+#include "wasi/fd_table.h"
+#include "wasi/host_call.h"
+#include "wasi/host_hooks.h"
+#include "wasi/wasi_exports.h"
+#include "wasi/wasi_test_support.h"
 
 namespace wa::wasi::testing {
 namespace {
@@ -16,6 +16,14 @@ struct OutputLimitHit {};
 struct ExitCalled {
   uint32_t code;
 };
+struct HostErrorRaised {
+  std::string message;
+};
+
+// Stand-ins for host functions that fail the way real ones can (out of host memory).
+Errno runs_out_of_memory(Context&, uint32_t) { throw std::bad_alloc(); }
+Errno throws_a_non_exception(Context&, uint32_t) { throw 42; }
+Errno returns_normally(Context&, uint32_t value) { return static_cast<Errno>(value); }
 
 class FdTest : public WasiTest {
  protected:
@@ -63,6 +71,29 @@ TEST_F(FdTest, ExportedFdWriteFiresTheOutputLimitHook) {
   EXPECT_THROW(Z_wasi_snapshot_preview1Z_fd_write(instance(), 1, kIovecAt, 1, kResultAt),
                OutputLimitHit);
   EXPECT_EQ(ctx->stdout_buffer(), "abca");
+}
+
+// Through tcc-built guest code an escaping exception is std::terminate; the wrapper
+// must turn it into the engine's host_error hook instead (which traps the guest).
+TEST_F(FdTest, HostCallTurnsExceptionsIntoTheHostErrorHook) {
+  HostHooks hooks;
+  hooks.host_error = [](const char* message) { throw HostErrorRaised{message}; };
+  install_host_hooks(hooks);
+  create();
+  try {
+    host_call<runs_out_of_memory>("poll_oneoff", instance(), 1u);
+    FAIL() << "host_call returned";
+  } catch (const HostErrorRaised& e) {
+    EXPECT_NE(e.message.find("poll_oneoff"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("bad_alloc"), std::string::npos) << e.message;
+  }
+  try {
+    host_call<throws_a_non_exception>("fd_read", instance(), 1u);
+    FAIL() << "host_call returned";
+  } catch (const HostErrorRaised& e) {
+    EXPECT_NE(e.message.find("fd_read: unknown exception"), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(host_call<returns_normally>("fd_sync", instance(), 8u), 8u);
 }
 
 TEST_F(FdTest, ExportedProcExitCallsTheExitHook) {

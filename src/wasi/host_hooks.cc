@@ -22,12 +22,19 @@ bool default_interrupted() { return false; }
   std::abort();
 }
 
+[[noreturn]] void default_host_error(const char* message) {
+  std::fprintf(stderr, "wasi: host function failed without an engine hook installed: %s\n",
+               message);
+  std::abort();
+}
+
 HostHooks with_defaults(HostHooks hooks) {
   if (hooks.enter == nullptr) hooks.enter = default_enter;
   if (hooks.leave == nullptr) hooks.leave = default_leave;
   if (hooks.interrupted == nullptr) hooks.interrupted = default_interrupted;
   if (hooks.exit == nullptr) hooks.exit = default_exit;
   if (hooks.output_limit == nullptr) hooks.output_limit = default_output_limit;
+  if (hooks.host_error == nullptr) hooks.host_error = default_host_error;
   return hooks;
 }
 

@@ -10,6 +10,9 @@
 
 namespace wa::wasi {
 
+// Room for the message passed to HostHooks::host_error, terminator included.
+inline constexpr unsigned kHostErrorMessageBytes = 192;
+
 struct HostHooks {
   // Called first thing in every host function. May not return (traps with stack
   // exhaustion when the native stack is nearly used up).
@@ -24,6 +27,11 @@ struct HostHooks {
   [[noreturn]] void (*exit)(uint32_t code) = nullptr;
   // A stdout/stderr buffer cap was exceeded: ends the guest. Never returns.
   [[noreturn]] void (*output_limit)() = nullptr;
+  // A host function failed in a way it could not report as an errno (an exception: out
+  // of host memory, a bug): ends the guest with a host_error trap. `message` names the
+  // function and the cause; it is copied before this returns control anywhere. Never
+  // returns.
+  [[noreturn]] void (*host_error)(const char* message) = nullptr;
 };
 
 void install_host_hooks(const HostHooks& hooks);

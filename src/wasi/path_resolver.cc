@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <string>
 
 #include "wasi/errno_map.h"
@@ -32,6 +33,9 @@ ScopedFd::~ScopedFd() {
 }
 
 Errno check_guest_path(std::string_view path) {
+  // The kernel refuses longer ones anyway; checked first so that a guest cannot make the
+  // host copy gigabytes of "path" before it does.
+  if (path.size() >= PATH_MAX) return Errno::kNametoolong;
   if (path.find('\0') != std::string_view::npos) return Errno::kInval;
   if (path.empty()) return Errno::kNoent;
   if (path.front() == '/') return Errno::kPerm;

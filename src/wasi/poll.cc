@@ -25,6 +25,13 @@ namespace {
 
 constexpr uint64_t kNanosPerSecond = 1'000'000'000ull;
 
+// The host allocates per subscription (copies, events, pollfds), so the count the guest
+// passes is capped: beyond the memory cap, a guest could otherwise make the host
+// allocate gigabytes. A guest has at most FdTable::kMaxFds fds, each worth a read and a
+// write subscription, plus clocks; like poll(2) with nfds over RLIMIT_NOFILE, more is
+// EINVAL.
+constexpr uint32_t kMaxSubscriptions = 4 * FdTable::kMaxFds;
+
 struct Subscription {
   uint64_t userdata = 0;
   uint8_t tag = 0;
@@ -56,11 +63,20 @@ uint64_t now_ns(clockid_t clock) {
 
 bool host_clock(uint32_t id, clockid_t& out) {
   switch (id) {
-    case kClockRealtime: out = CLOCK_REALTIME; return true;
-    case kClockMonotonic: out = CLOCK_MONOTONIC; return true;
-    case kClockProcessCputime: out = CLOCK_PROCESS_CPUTIME_ID; return true;
-    case kClockThreadCputime: out = CLOCK_THREAD_CPUTIME_ID; return true;
-    default: return false;
+    case kClockRealtime:
+      out = CLOCK_REALTIME;
+      return true;
+    case kClockMonotonic:
+      out = CLOCK_MONOTONIC;
+      return true;
+    case kClockProcessCputime:
+      out = CLOCK_PROCESS_CPUTIME_ID;
+      return true;
+    case kClockThreadCputime:
+      out = CLOCK_THREAD_CPUTIME_ID;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -126,8 +142,8 @@ void classify_fd(Context& ctx, const Subscription& s, size_t index, std::vector<
 }
 
 void collect_poll_events(Context& ctx, const std::vector<Subscription>& subs,
-                         const std::vector<pollfd>& pollfds,
-                         const std::vector<size_t>& poll_subs, std::vector<Event>& ready) {
+                         const std::vector<pollfd>& pollfds, const std::vector<size_t>& poll_subs,
+                         std::vector<Event>& ready) {
   for (size_t i = 0; i < pollfds.size(); ++i) {
     const short revents = pollfds[i].revents;
     if (revents == 0) continue;
@@ -148,13 +164,14 @@ void collect_poll_events(Context& ctx, const std::vector<Subscription>& subs,
 }  // namespace
 
 Errno poll_oneoff(Context& ctx, u32 in, u32 out, u32 nsubscriptions, u32 nevents_ptr) {
-  if (nsubscriptions == 0) return Errno::kInval;
+  if (nsubscriptions == 0 || nsubscriptions > kMaxSubscriptions) return Errno::kInval;
   GuestMemory memory(ctx.memory());
   const uint8_t* in_bytes = memory.bytes(in, uint64_t{nsubscriptions} * layout::kSubscriptionSize);
   if (in_bytes == nullptr || !memory.contains(out, uint64_t{nsubscriptions} * layout::kEventSize)) {
     return Errno::kFault;
   }
   std::vector<Subscription> subs;
+  subs.reserve(nsubscriptions);
   for (u32 i = 0; i < nsubscriptions; ++i) {
     subs.push_back(parse_subscription(in_bytes + size_t{i} * layout::kSubscriptionSize));
   }
@@ -189,7 +206,8 @@ Errno poll_oneoff(Context& ctx, u32 in, u32 out, u32 nsubscriptions, u32 nevents
   for (;;) {
     const uint64_t now = now_ns(CLOCK_MONOTONIC);
     uint64_t wait_ns = UINT64_MAX;
-    for (const Waiter& w : clocks) wait_ns = std::min(wait_ns, w.wake_at > now ? w.wake_at - now : 0);
+    for (const Waiter& w : clocks)
+      wait_ns = std::min(wait_ns, w.wake_at > now ? w.wake_at - now : 0);
     if (!ready.empty()) wait_ns = 0;
     timespec timeout{static_cast<time_t>(wait_ns / kNanosPerSecond),
                      static_cast<long>(wait_ns % kNanosPerSecond)};
@@ -211,9 +229,10 @@ Errno poll_oneoff(Context& ctx, u32 in, u32 out, u32 nsubscriptions, u32 nevents
   }
 
   uint8_t* out_bytes = memory.bytes(out, uint64_t{nsubscriptions} * layout::kEventSize);
-  for (size_t i = 0; i < ready.size(); ++i) store_event(out_bytes + i * layout::kEventSize, ready[i]);
+  for (size_t i = 0; i < ready.size(); ++i)
+    store_event(out_bytes + i * layout::kEventSize, ready[i]);
   return memory.store<uint32_t>(nevents_ptr, static_cast<uint32_t>(ready.size())) ? Errno::kSuccess
-                                                                                 : Errno::kFault;
+                                                                                  : Errno::kFault;
 }
 
 }  // namespace wa::wasi

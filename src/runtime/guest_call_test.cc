@@ -1,0 +1,112 @@
+// The guest-call machinery at its edges: state left behind after a call, more linear
+// memories than the fault handler tracks, host functions that fail or are asked for
+// unbounded host memory.
+#include "runtime/guest_call.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <wasm-rt.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "runtime/engine.h"
+#include "runtime/guest_thread.h"
+#include "support/files.h"
+
+namespace wa::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<uint8_t> guest(const std::string& name) {
+  const char* dir = std::getenv("WA_GUESTS_DIR");
+  auto bytes = read_file_bytes(fs::path(dir ? dir : "guests") / (name + ".wasm"));
+  EXPECT_TRUE(bytes.ok()) << name;
+  return bytes ? std::move(bytes.value()) : std::vector<uint8_t>{};
+}
+
+class GuestCallTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cache_dir_ = fs::temp_directory_path() / ("wa_guest_call_test_" + std::to_string(getpid()));
+    EngineConfig config;
+    config.cache_dir = cache_dir_;
+    config.tiers = EngineConfig::Tiers::kFastOnly;
+    engine_ = new Engine(config);
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    std::error_code ec;
+    fs::remove_all(cache_dir_, ec);
+  }
+
+  CallResult run(const std::string& name, CallOptions options = {}) {
+    auto module = engine_->load(guest(name));
+    EXPECT_TRUE(module.ok()) << (module ? "" : module.error().message);
+    if (!module) return {};
+    EXPECT_TRUE(module.value()->wait_until_runnable()) << module.value()->error();
+    options.wasi.args = {name};
+    return engine_->call(*module.value(), options);
+  }
+
+  static inline Engine* engine_ = nullptr;
+  static inline fs::path cache_dir_;
+};
+
+// wasm_rt_throw jumps to the unwind target; after a call that target is a dead frame.
+TEST_F(GuestCallTest, NoUnwindTargetOutlivesACall) {
+  CallResult ok = run("hello");
+  EXPECT_FALSE(ok.trapped()) << ok.message;
+  EXPECT_EQ(wasm_rt_get_unwind_target(), nullptr);
+  CallResult trapped = run("unreachable");
+  EXPECT_EQ(trapped.trap, TrapKind::kUnreachable);
+  EXPECT_EQ(wasm_rt_get_unwind_target(), nullptr);
+}
+
+// A fault in a memory the handler does not track would crash the process: a memory
+// past the tracked ones fails the call (host_error) instead of being left untracked.
+TEST_F(GuestCallTest, AMemoryPastTheTrackedOnesFailsTheCallInsteadOfGoingUntracked) {
+  install_signal_handlers();
+  GuestThread& t = this_guest_thread();
+  wasm_rt_memory_t memories[GuestThread::kMaxActiveMemories + 1] = {};
+  sigjmp_buf target;
+  t.trap_target = &target;
+  t.memory_limit_pages = 0;
+  t.context = nullptr;
+  t.host_error_message[0] = '\0';
+  volatile int allocated = 0;
+  int code = sigsetjmp(target, 1);
+  if (code == 0) {
+    for (auto& memory : memories) {
+      wasm_rt_allocate_memory(&memory, 1, 1);
+      allocated = allocated + 1;
+    }
+  }
+  t.trap_target = nullptr;
+  EXPECT_EQ(code, kTrapCodeHostError);
+  EXPECT_EQ(allocated, GuestThread::kMaxActiveMemories);
+  EXPECT_EQ(t.active_memory_count, GuestThread::kMaxActiveMemories);
+  EXPECT_NE(std::string(t.host_error_message).find("more than 4 linear memories"),
+            std::string::npos)
+      << t.host_error_message;
+  t.in_guest = 0;
+  for (int i = 0; i < allocated; ++i) wasm_rt_free_memory(&memories[i]);
+  EXPECT_EQ(t.active_memory_count, 0);
+}
+
+// 100,000 subscriptions: the host refuses the count instead of allocating for each.
+TEST_F(GuestCallTest, PollOneoffRefusesUnboundedSubscriptionCounts) {
+  CallResult r = run("poll_many");
+  ASSERT_FALSE(r.trapped()) << r.message;
+  EXPECT_EQ(r.exit_code, 28) << "poll_oneoff should return EINVAL (28)";
+}
+
+// The engine's side of a host function failing: a host_error trap with the cause.
+TEST(TrapKindNames, HostErrorIsPrintable) {
+  EXPECT_EQ(trap_kind_name(TrapKind::kHostError), "host_error");
+  EXPECT_FALSE(trap_kind_description(TrapKind::kHostError).empty());
+}
+
+}  // namespace
+}  // namespace wa::runtime
