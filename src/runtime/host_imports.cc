@@ -1,68 +1,147 @@
 #include "runtime/host_imports.h"
 
-#include <algorithm>
-#include <iterator>
+#include <type_traits>
+
+#include "wasi/wasi_exports.h"
 
 namespace wa::runtime {
 
 namespace {
 
-// Every function of wasi_snapshot_preview1 (src/wasi defines each one).
-constexpr std::string_view kWasiFunctions[] = {
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_advise",
-    "fd_allocate",
-    "fd_close",
-    "fd_datasync",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "fd_pread",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "fd_pwrite",
-    "fd_read",
-    "fd_readdir",
-    "fd_renumber",
-    "fd_seek",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "path_create_directory",
-    "path_filestat_get",
-    "path_filestat_set_times",
-    "path_link",
-    "path_open",
-    "path_readlink",
-    "path_remove_directory",
-    "path_rename",
-    "path_symlink",
-    "path_unlink_file",
-    "poll_oneoff",
-    "proc_exit",
-    "proc_raise",
-    "sched_yield",
-    "random_get",
-    "sock_accept",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
-};
+template <typename T>
+constexpr WasmType wasm_type_of() {
+  if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, int32_t>)
+    return WasmType::kI32;
+  else if constexpr (std::is_same_v<T, uint64_t> || std::is_same_v<T, int64_t>)
+    return WasmType::kI64;
+  else if constexpr (std::is_same_v<T, float>)
+    return WasmType::kF32;
+  else if constexpr (std::is_same_v<T, double>)
+    return WasmType::kF64;
+  else
+    static_assert(!sizeof(T), "a host function parameter has no wasm type");
+}
+
+// The wasm signature of a host symbol as wasm2c calls it: the first parameter is the
+// import module's instance; the rest and the result map one to one onto wasm values.
+template <typename Result, typename Instance, typename... Params>
+HostFunction host_function(std::string_view name, Result (*symbol)(Instance*, Params...)) {
+  HostFunction function;
+  function.name = name;
+  function.type.params = {wasm_type_of<Params>()...};
+  if constexpr (!std::is_void_v<Result>) function.type.results = {wasm_type_of<Result>()};
+  function.symbol = reinterpret_cast<const void*>(symbol);
+  return function;
+}
+
+#define WA_WASI_FUNCTION(name) host_function(#name, &Z_wasi_snapshot_preview1Z_##name)
+
+HostImportModule wasi_preview1() {
+  return HostImportModule{kWasiModule,
+                          {
+                              WA_WASI_FUNCTION(args_get),
+                              WA_WASI_FUNCTION(args_sizes_get),
+                              WA_WASI_FUNCTION(environ_get),
+                              WA_WASI_FUNCTION(environ_sizes_get),
+                              WA_WASI_FUNCTION(clock_res_get),
+                              WA_WASI_FUNCTION(clock_time_get),
+                              WA_WASI_FUNCTION(fd_advise),
+                              WA_WASI_FUNCTION(fd_allocate),
+                              WA_WASI_FUNCTION(fd_close),
+                              WA_WASI_FUNCTION(fd_datasync),
+                              WA_WASI_FUNCTION(fd_fdstat_get),
+                              WA_WASI_FUNCTION(fd_fdstat_set_flags),
+                              WA_WASI_FUNCTION(fd_fdstat_set_rights),
+                              WA_WASI_FUNCTION(fd_filestat_get),
+                              WA_WASI_FUNCTION(fd_filestat_set_size),
+                              WA_WASI_FUNCTION(fd_filestat_set_times),
+                              WA_WASI_FUNCTION(fd_pread),
+                              WA_WASI_FUNCTION(fd_prestat_get),
+                              WA_WASI_FUNCTION(fd_prestat_dir_name),
+                              WA_WASI_FUNCTION(fd_pwrite),
+                              WA_WASI_FUNCTION(fd_read),
+                              WA_WASI_FUNCTION(fd_readdir),
+                              WA_WASI_FUNCTION(fd_renumber),
+                              WA_WASI_FUNCTION(fd_seek),
+                              WA_WASI_FUNCTION(fd_sync),
+                              WA_WASI_FUNCTION(fd_tell),
+                              WA_WASI_FUNCTION(fd_write),
+                              WA_WASI_FUNCTION(path_create_directory),
+                              WA_WASI_FUNCTION(path_filestat_get),
+                              WA_WASI_FUNCTION(path_filestat_set_times),
+                              WA_WASI_FUNCTION(path_link),
+                              WA_WASI_FUNCTION(path_open),
+                              WA_WASI_FUNCTION(path_readlink),
+                              WA_WASI_FUNCTION(path_remove_directory),
+                              WA_WASI_FUNCTION(path_rename),
+                              WA_WASI_FUNCTION(path_symlink),
+                              WA_WASI_FUNCTION(path_unlink_file),
+                              WA_WASI_FUNCTION(poll_oneoff),
+                              WA_WASI_FUNCTION(proc_exit),
+                              WA_WASI_FUNCTION(proc_raise),
+                              WA_WASI_FUNCTION(sched_yield),
+                              WA_WASI_FUNCTION(random_get),
+                              WA_WASI_FUNCTION(sock_accept),
+                              WA_WASI_FUNCTION(sock_recv),
+                              WA_WASI_FUNCTION(sock_send),
+                              WA_WASI_FUNCTION(sock_shutdown),
+                          }};
+}
+
+#undef WA_WASI_FUNCTION
 
 }  // namespace
 
-bool is_provided_host_function(std::string_view module, std::string_view name) {
-  if (module != kWasiModule) return false;
-  return std::find(std::begin(kWasiFunctions), std::end(kWasiFunctions), name) !=
-         std::end(kWasiFunctions);
+std::string_view wasm_type_name(WasmType type) {
+  switch (type) {
+    case WasmType::kI32:
+      return "i32";
+    case WasmType::kI64:
+      return "i64";
+    case WasmType::kF32:
+      return "f32";
+    case WasmType::kF64:
+      return "f64";
+  }
+  return "?";
+}
+
+std::string describe_type(const HostFunctionType& type) {
+  auto list = [](const std::vector<WasmType>& types) {
+    std::string out = "(";
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (i) out += ", ";
+      out += wasm_type_name(types[i]);
+    }
+    return out + ")";
+  };
+  return list(type.params) + " -> " + list(type.results);
+}
+
+const HostFunction* HostImportModule::find(std::string_view function) const {
+  for (const HostFunction& f : functions)
+    if (f.name == function) return &f;
+  return nullptr;
+}
+
+std::span<const HostImportModule> host_import_modules() {
+  static const std::vector<HostImportModule> modules = {wasi_preview1()};
+  return modules;
+}
+
+const HostFunction* find_host_function(std::string_view module, std::string_view name) {
+  for (const HostImportModule& m : host_import_modules())
+    if (m.name == module) return m.find(name);
+  return nullptr;
+}
+
+std::string host_import_module_names() {
+  std::string out;
+  for (const HostImportModule& m : host_import_modules()) {
+    if (!out.empty()) out += ", ";
+    out += m.name;
+  }
+  return out;
 }
 
 }  // namespace wa::runtime

@@ -2,6 +2,7 @@
 
 #include <wabt/binary-reader-ir.h>
 #include <wabt/binary-reader.h>
+#include <wabt/cast.h>
 #include <wabt/error-formatter.h>
 #include <wabt/feature.h>
 #include <wabt/ir.h>
@@ -10,8 +11,11 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "runtime/host_imports.h"
+#include "runtime/module_limits.h"
 #include "support/sha256.h"
 
 namespace wa::runtime {
@@ -70,6 +74,43 @@ std::optional<std::string> unsupported_proposal(std::span<const uint8_t> wasm) {
   return std::nullopt;
 }
 
+std::string describe_wabt_type(const wabt::FuncSignature& sig) {
+  auto list = [](const wabt::TypeVector& types) {
+    std::string out = "(";
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (i) out += ", ";
+      out += types[i].GetName();
+    }
+    return out + ")";
+  };
+  return list(sig.param_types) + " -> " + list(sig.result_types);
+}
+
+std::optional<WasmType> to_wasm_type(wabt::Type type) {
+  switch (type) {
+    case wabt::Type::I32:
+      return WasmType::kI32;
+    case wabt::Type::I64:
+      return WasmType::kI64;
+    case wabt::Type::F32:
+      return WasmType::kF32;
+    case wabt::Type::F64:
+      return WasmType::kF64;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool same_type(const wabt::FuncSignature& sig, const HostFunctionType& host) {
+  auto same = [](const wabt::TypeVector& types, const std::vector<WasmType>& expected) {
+    if (types.size() != expected.size()) return false;
+    for (size_t i = 0; i < types.size(); ++i)
+      if (to_wasm_type(types[i]) != expected[i]) return false;
+    return true;
+  };
+  return same(sig.param_types, host.params) && same(sig.result_types, host.results);
+}
+
 Status check_imports(const wabt::Module& module) {
   for (const wabt::Import* import : module.imports) {
     std::string what = "'" + import->module_name + "." + import->field_name + "'";
@@ -77,13 +118,22 @@ Status check_imports(const wabt::Module& module) {
       return make_error("unsupported_import",
                         "the module imports " + std::string(wabt::GetKindName(import->kind())) +
                             " " + what +
-                            "; only WASI functions can be imported (define memories, "
+                            "; only host functions can be imported (define memories, "
                             "tables and globals inside the module)");
-    if (!is_provided_host_function(import->module_name, import->field_name))
+    const HostFunction* host = find_host_function(import->module_name, import->field_name);
+    if (!host)
       return make_error("unsupported_import",
                         "the module imports function " + what +
-                            ", which this platform does not provide (available: "
-                            "wasi_snapshot_preview1)");
+                            ", which this platform does not provide (available: " +
+                            host_import_module_names() + ")");
+    // C symbols carry no types: a mismatch would link and run with garbage arguments.
+    const auto* func = wabt::cast<wabt::FuncImport>(import);
+    const wabt::FuncSignature& sig = func->func.decl.sig;
+    if (!same_type(sig, host->type))
+      return make_error("unsupported_import",
+                        "the module imports function " + what + " with type " +
+                            describe_wabt_type(sig) + ", but the host provides it as " +
+                            describe_type(host->type));
   }
   return ok_status();
 }
@@ -115,6 +165,8 @@ Expected<ModuleInfo> validate_module(std::span<const uint8_t> wasm) {
     return make_error("not_wasm",
                       "unsupported WebAssembly binary version (only version 1 is supported; "
                       "components are not)");
+  // Before any IR exists: the IR of a module past these limits is what crashes.
+  if (auto status = check_module_limits(wasm); !status) return status.error();
   wabt::Module module;
   wabt::Errors errors;
   if (!reads_and_validates(wasm, supported_features(), &module, &errors)) {

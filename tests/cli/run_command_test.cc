@@ -38,8 +38,8 @@ Outcome run_cli(const std::string& args, const std::string& input = "") {
   fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
   std::ofstream(in, std::ios::binary) << input;
   std::string cmd = std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " +
-                    WA_TEST_ARTIFACT_CACHE + " " + args + " <" + in.string() + " >" +
-                    out.string() + " 2>" + err.string();
+                    WA_TEST_ARTIFACT_CACHE + " " + args + " <" + in.string() + " >" + out.string() +
+                    " 2>" + err.string();
   int raw = std::system(cmd.c_str());
   Outcome o;
   o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -103,6 +103,37 @@ TEST(RunCommand, RejectsBadModulesWithAReason) {
   EXPECT_NE(missing.err.find("absent.wasm"), std::string::npos) << missing.err;
 }
 
+// 400,000 nested blocks (1.2 MB) crashed `run` (and the server) inside validation.
+TEST(RunCommand, DeeplyNestedModuleIsRejectedNotACrash) {
+  const uint32_t depth = 400'000;
+  std::string body(1, '\0');                                // no locals
+  for (uint32_t i = 0; i < depth; ++i) body += "\x02\x40";  // block (empty type)
+  body.append(depth + 1, '\x0b');                           // the ends
+  auto leb = [](uint64_t v) {
+    std::string out;
+    do {
+      uint8_t byte = v & 0x7f;
+      v >>= 7;
+      out.push_back(static_cast<char>(v ? byte | 0x80 : byte));
+    } while (v);
+    return out;
+  };
+  auto section = [&](char id, const std::string& payload) {
+    return std::string(1, id) + leb(payload.size()) + payload;
+  };
+  std::string module = std::string("\0asm\x01\0\0\0", 8) +
+                       section(1, std::string("\x01\x60\x00\x00", 4)) +
+                       section(3, std::string("\x01\x00", 2)) +
+                       section(7, std::string("\x01\x06_start\x00\x00", 10)) +
+                       section(10, "\x01" + leb(body.size()) + body);
+  fs::path path = scratch() / "nested.wasm";
+  std::ofstream(path, std::ios::binary) << module;
+  Outcome o = run_cli(path.string());
+  EXPECT_LT(o.status, 128) << "killed by a signal (the shell reports 128 + signal)";
+  EXPECT_NE(o.status, 0);
+  EXPECT_NE(o.err.find("nested blocks"), std::string::npos) << o.err;
+}
+
 TEST(RunCommand, BadFlagValuesAreExplained) {
   Outcome o = run_cli("--timeout soon " + guest("hello"));
   EXPECT_EQ(o.status, 2);
@@ -116,8 +147,8 @@ TEST(RunCommand, PreopensADirectory) {
   Outcome o = run_cli("--dir " + dir.string() + "::/data " + guest("cat_file") + " /data/note.txt");
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.out, "from the host");
-  Outcome escape = run_cli("--dir " + dir.string() + "::/data " + guest("cat_file") +
-                           " /data/../../etc/passwd");
+  Outcome escape =
+      run_cli("--dir " + dir.string() + "::/data " + guest("cat_file") + " /data/../../etc/passwd");
   EXPECT_NE(escape.status, 0);
   EXPECT_EQ(escape.out.find("root:"), std::string::npos);
 }

@@ -183,9 +183,9 @@ TEST_F(GatewayIntegration, RunawayGuestTimesOutWhileOthersKeepAnswering) {
   auto client = client_for(server);
   std::string token = register_user(client, "ann");
   ASSERT_EQ(deploy(client, token, "hello", "/hello", read_guest("hello")).status, 201u);
-  ASSERT_EQ(deploy(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 1000}})
-                .status,
-            201u);
+  ASSERT_EQ(
+      deploy(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 1000}}).status,
+      201u);
   ASSERT_EQ(call_until_ok(client, "/hello").status, 200u);
   // Warm the loop module (its first call may include compile time).
   auto warm = must(client.get("/loop"));
@@ -456,7 +456,7 @@ std::string with_custom_section(std::string module, size_t payload_bytes) {
   body.push_back(static_cast<char>(name.size()));
   body += name;
   body.append(payload_bytes, 'x');
-  std::string section(1, '\0');  // id 0: custom
+  std::string section(1, '\0');       // id 0: custom
   for (uint64_t n = body.size();;) {  // LEB128 size
     uint8_t byte = n & 0x7f;
     n >>= 7;
@@ -485,6 +485,49 @@ TEST_F(GatewayIntegration, ModulesOverOneMebibyteDeployAndBodyLimitIs413) {
   large_body.body = std::string(5000, 'a');
   auto refused = must(client.send(large_body));
   EXPECT_EQ(refused.status, 413u) << refused.body;
+}
+
+// One `end` per block after 400,000 `block`s: a 1.2 MB function that crashed the server
+// inside validation (issue 8, item 3).
+std::string nested_blocks_module(uint32_t depth) {
+  auto leb = [](uint64_t n) {
+    std::string out;
+    do {
+      uint8_t byte = n & 0x7f;
+      n >>= 7;
+      out.push_back(static_cast<char>(n ? byte | 0x80 : byte));
+    } while (n);
+    return out;
+  };
+  auto section = [&](char id, const std::string& payload) {
+    return std::string(1, id) + leb(payload.size()) + payload;
+  };
+  std::string body(1, '\0');
+  for (uint32_t i = 0; i < depth; ++i) body += "\x02\x40";
+  body.append(depth + 1, '\x0b');
+  return std::string("\0asm\x01\0\0\0", 8) + section(1, std::string("\x01\x60\x00\x00", 4)) +
+         section(3, std::string("\x01\x00", 2)) +
+         section(7, std::string("\x01\x06_start\x00\x00", 10)) +
+         section(10, "\x01" + leb(body.size()) + body);
+}
+
+TEST_F(GatewayIntegration, HostileUploadsAre400AndTheServerKeepsServing) {
+  auto& server = start();
+  auto client = client_for(server);
+  std::string token = register_user(client, "ann");
+  auto nested = deploy(client, token, "nested", "/nested", nested_blocks_module(400'000));
+  EXPECT_EQ(nested.status, 400u) << nested.body;
+  EXPECT_EQ(body_json(nested).value("error", ""), "invalid_module") << nested.body;
+  EXPECT_NE(body_json(nested).value("message", "").find("nested blocks"), std::string::npos)
+      << nested.body;
+  auto mistyped = deploy(client, token, "mistyped", "/mistyped", read_guest("imports_bad_type"));
+  EXPECT_EQ(mistyped.status, 400u) << mistyped.body;
+  EXPECT_EQ(body_json(mistyped).value("error", ""), "unsupported_import") << mistyped.body;
+  EXPECT_NE(body_json(mistyped).value("message", "").find("(f64) -> i64"), std::string::npos)
+      << mistyped.body;
+  auto deployed = deploy(client, token, "echo", "/echo", read_guest("echo"));
+  ASSERT_EQ(deployed.status, 201u) << deployed.body;
+  EXPECT_EQ(call_until_ok(client, "/echo").status, 200u);
 }
 
 }  // namespace
