@@ -106,16 +106,26 @@ std::string_view wasm_type_name(WasmType type) {
   return "?";
 }
 
-std::string describe_type(const HostFunctionType& type) {
-  auto list = [](const std::vector<WasmType>& types) {
+std::string describe_type(std::span<const std::string_view> params,
+                          std::span<const std::string_view> results) {
+  auto list = [](std::span<const std::string_view> types) {
     std::string out = "(";
     for (size_t i = 0; i < types.size(); ++i) {
       if (i) out += ", ";
-      out += wasm_type_name(types[i]);
+      out += types[i];
     }
     return out + ")";
   };
-  return list(type.params) + " -> " + list(type.results);
+  return list(params) + " -> " + (results.size() == 1 ? std::string(results[0]) : list(results));
+}
+
+std::string describe_type(const HostFunctionType& type) {
+  auto names = [](const std::vector<WasmType>& types) {
+    std::vector<std::string_view> out;
+    for (WasmType t : types) out.push_back(wasm_type_name(t));
+    return out;
+  };
+  return describe_type(names(type.params), names(type.results));
 }
 
 const HostFunction* HostImportModule::find(std::string_view function) const {

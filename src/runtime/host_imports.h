@@ -27,7 +27,9 @@ struct HostFunctionType {
   std::vector<WasmType> results;
   bool operator==(const HostFunctionType&) const = default;
 };
-// "(i32, i64) -> i32"; "() -> ()" when empty.
+// "(i32, i64) -> i32", "(i32) -> ()", "() -> (i32, i32)": type names as wasm spells them.
+std::string describe_type(std::span<const std::string_view> params,
+                          std::span<const std::string_view> results);
 std::string describe_type(const HostFunctionType& type);
 
 struct HostFunction {

@@ -21,6 +21,9 @@ class LimitChecker : public wabt::BinaryReaderNop {
 
   const std::optional<std::string>& violation() const { return violation_; }
 
+  // Parse errors are the full validation's to report (the reader prints unhandled ones).
+  bool OnError(const wabt::Error&) override { return true; }
+
   Result OnTypeCount(Index count) override { return check(count, limits_.max_types, "types"); }
 
   Result OnFuncType(Index index, Index param_count, wabt::Type*, Index result_count,

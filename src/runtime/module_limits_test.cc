@@ -145,10 +145,14 @@ TEST(ModuleLimits, MoreMemoriesThanTheFaultHandlerTracksAreRejected) {
       << two.error().message;
 }
 
-TEST(ModuleLimits, CountsInSectionHeadersAreCheckedBeforeTheEntries) {
+TEST(ModuleLimits, TooManyFunctionsAreRejectedAtTheCount) {
+  // 1,000,001 functions of type 0 (1 MB): rejected at the count, before wabt's IR
+  // holds an object for each.
   Bytes module = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00};
+  put_section(module, 1, {0x01, 0x60, 0x00, 0x00});
   Bytes functions;
-  put_leb(functions, 2'000'000);  // claims two million functions, holds none
+  put_leb(functions, 1'000'001);
+  functions.insert(functions.end(), 1'000'001, 0x00);
   put_section(module, 3, functions);
   expect_rejected(module, "more than 1000000 functions");
 }

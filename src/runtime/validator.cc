@@ -75,15 +75,13 @@ std::optional<std::string> unsupported_proposal(std::span<const uint8_t> wasm) {
 }
 
 std::string describe_wabt_type(const wabt::FuncSignature& sig) {
-  auto list = [](const wabt::TypeVector& types) {
-    std::string out = "(";
-    for (size_t i = 0; i < types.size(); ++i) {
-      if (i) out += ", ";
-      out += types[i].GetName();
-    }
-    return out + ")";
+  std::vector<std::string> params, results;
+  for (const wabt::Type& t : sig.param_types) params.push_back(t.GetName());
+  for (const wabt::Type& t : sig.result_types) results.push_back(t.GetName());
+  auto views = [](const std::vector<std::string>& names) {
+    return std::vector<std::string_view>(names.begin(), names.end());
   };
-  return list(sig.param_types) + " -> " + list(sig.result_types);
+  return describe_type(views(params), views(results));
 }
 
 std::optional<WasmType> to_wasm_type(wabt::Type type) {
@@ -130,10 +128,10 @@ Status check_imports(const wabt::Module& module) {
     const auto* func = wabt::cast<wabt::FuncImport>(import);
     const wabt::FuncSignature& sig = func->func.decl.sig;
     if (!same_type(sig, host->type))
-      return make_error("unsupported_import",
-                        "the module imports function " + what + " with type " +
-                            describe_wabt_type(sig) + ", but the host provides it as " +
-                            describe_type(host->type));
+      return make_error("unsupported_import", "the module imports function " + what +
+                                                  " with type " + describe_wabt_type(sig) +
+                                                  ", but the host provides it as " +
+                                                  describe_type(host->type));
   }
   return ok_status();
 }
