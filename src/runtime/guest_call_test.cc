@@ -9,10 +9,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "runtime/engine.h"
 #include "runtime/guest_thread.h"
 #include "support/files.h"
+#include "wasi/host_hooks.h"
 
 namespace wa::runtime {
 namespace {
@@ -100,6 +102,26 @@ TEST_F(GuestCallTest, PollOneoffRefusesUnboundedSubscriptionCounts) {
   CallResult r = run("poll_many");
   ASSERT_FALSE(r.trapped()) << r.message;
   EXPECT_EQ(r.exit_code, 28) << "poll_oneoff should return EINVAL (28)";
+}
+
+// A C++ exception inside a host function called from tcc-built guest code used to be
+// std::terminate (no unwind tables in those frames): the whole process died. Here the
+// exception comes from the engine hook poll_oneoff consults when the deadline signal
+// wakes it (the guest sleeps in the host, so that is where the signal finds it).
+TEST_F(GuestCallTest, AnExceptionInAHostFunctionEndsTheCallAsHostError) {
+  const wasi::HostHooks engine_hooks = wasi::host_hooks();
+  wasi::HostHooks failing = engine_hooks;
+  failing.interrupted = []() -> bool { throw std::runtime_error("injected failure"); };
+  wasi::install_host_hooks(failing);
+  CallOptions options;
+  options.timeout = std::chrono::milliseconds(50);
+  CallResult r = run("sleep_loop", options);
+  wasi::install_host_hooks(engine_hooks);
+  EXPECT_EQ(trap_kind_name(r.trap), "host_error") << r.message;
+  EXPECT_NE(r.message.find("poll_oneoff: injected failure"), std::string::npos) << r.message;
+  // The thread is fine afterwards.
+  CallResult ok = run("hello");
+  EXPECT_FALSE(ok.trapped()) << ok.message;
 }
 
 // The engine's side of a host function failing: a host_error trap with the cause.
