@@ -118,8 +118,8 @@ constexpr std::chrono::milliseconds kNeverReached{10 * 60 * 1000};
 
 TEST_P(TrapKinds, AreReportedByKind) {
   CallOptions options;
-  options.timeout = GetParam().expected == TrapKind::kTimeout ? std::chrono::milliseconds(200)
-                                                              : kNeverReached;
+  options.timeout =
+      GetParam().expected == TrapKind::kTimeout ? std::chrono::milliseconds(200) : kNeverReached;
   options.memory_limit_bytes = 8 << 20;
   options.wasi.stdout_config.limit_bytes = 64 * 1024;
   CallResult r = run(GetParam().guest, options);
