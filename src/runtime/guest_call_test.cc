@@ -104,6 +104,14 @@ TEST_F(GuestCallTest, PollOneoffRefusesUnboundedSubscriptionCounts) {
   EXPECT_EQ(r.exit_code, 28) << "poll_oneoff should return EINVAL (28)";
 }
 
+// Table elements are host memory outside the memory cap: growing past the cap fails
+// the grow (-1 to the guest) instead of allocating 48 MB.
+TEST_F(GuestCallTest, TableGrowthIsCappedLikeInitialTables) {
+  CallResult r = run("table_grow");
+  ASSERT_FALSE(r.trapped()) << r.message;
+  EXPECT_EQ(r.exit_code, 0) << "table.grow by 2,000,000 elements was granted";
+}
+
 // A C++ exception inside a host function called from tcc-built guest code used to be
 // std::terminate (no unwind tables in those frames): the whole process died. Here the
 // exception comes from the engine hook poll_oneoff consults when the deadline signal

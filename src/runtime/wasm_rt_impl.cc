@@ -14,6 +14,7 @@
 
 #include "runtime/guest_thread.h"
 #include "runtime/linear_memory.h"
+#include "runtime/module_limits.h"
 #include "wasi/context.h"
 
 using wa::runtime::GuestThread;
@@ -69,9 +70,9 @@ void untrack_active_memory(GuestThread& t, uint8_t* base) {
   }
 }
 
-// Tables grow element by element in practice; capped so a guest cannot allocate
-// unbounded host memory through them.
-constexpr uint32_t kMaxTableElements = 10'000'000;
+// Tables live in host memory, outside the memory cap: a grow may not take one past what
+// validation allows a module to start with (1M elements, 24 MB).
+constexpr uint64_t kMaxTableElements = wa::runtime::ModuleLimits{}.max_table_elements;
 
 template <typename Table>
 void allocate_table(Table* table, uint32_t elements, uint32_t max_elements) {
