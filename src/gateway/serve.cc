@@ -38,6 +38,9 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.cache.max_modules = std::max(1u, config.cache_modules);
   out.cache.max_bytes = uint64_t{config.cache_mb} << 20;
   out.cache.idle_ttl = std::chrono::seconds(config.cache_idle_seconds);
+  out.quota.max_actions = config.quota_actions;
+  out.quota.max_module_bytes = uint64_t{config.quota_mb} << 20;
+  out.gc_interval = std::chrono::seconds(config.gc_interval_seconds);
   return out;
 }
 
