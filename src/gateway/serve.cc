@@ -59,6 +59,13 @@ Status check_config(const ServerConfig& config) {
   if (config.default_timeout_ms > config.max_timeout_ms) {
     return make_error("config", "default-timeout-ms exceeds max-timeout-ms");
   }
+  // Otherwise every deploy without settings would be refused with a confusing message.
+  if (config.default_timeout_ms == 0 || config.default_memory_mb == 0) {
+    return make_error("config", "default-timeout-ms and default-memory-mb must be at least 1");
+  }
+  if (config.default_memory_mb > config.max_memory_mb) {
+    return make_error("config", "default-memory-mb exceeds max-memory-mb");
+  }
   if (config.workers == 0 || config.io_threads == 0 || config.api_workers == 0) {
     return make_error("config", "workers, io-threads and api-workers must be at least 1");
   }

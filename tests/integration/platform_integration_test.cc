@@ -281,5 +281,14 @@ TEST_F(PlatformIntegration, OutOfRangeAndMistypedSettingsAre400) {
   EXPECT_EQ(body_json(shown)["settings"].value("timeout_ms", 0), 5000);
 }
 
+// Server-wide bounds that contradict each other used to start a server that refused every
+// deploy without settings.
+TEST_F(PlatformIntegration, ContradictoryServerLimitsAreRefusedAtStart) {
+  EXPECT_THROW(start({"--default-memory-mb", "4096", "--max-memory-mb", "1024"}),
+               std::runtime_error);
+  EXPECT_THROW(start({"--default-timeout-ms", "0"}), std::runtime_error);
+  EXPECT_NO_THROW(start({"--default-memory-mb", "64", "--max-memory-mb", "64"}));
+}
+
 }  // namespace
 }  // namespace wa::testing
