@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <thread>
 
@@ -336,6 +337,26 @@ TEST_F(PlatformEngineTest, SweepAtOpenFreesOrphansAndWhatAKilledProcessLeft) {
   auto result = invoke("/hello");
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->outcome, "ok");
+}
+
+// The sweep runs while deploys store the module it would otherwise judge unreferenced (its
+// last action was just removed): a recorded version must always find its file.
+TEST_F(PlatformEngineTest, SweepsRacingDeploysNeverTakeAModuleBeingRecorded) {
+  std::atomic<bool> done{false};
+  std::thread sweeper([&] {
+    while (!done) (void)platform_->collect_garbage();
+  });
+  std::string sha;
+  for (int round = 0; round < 20; ++round) {
+    auto deployed = deploy("x", "/x", "hello");
+    ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+    sha = deployed->version.module_sha256;
+    EXPECT_EQ(module_files(sha), 1u) << "round " << round;
+    ASSERT_TRUE(platform_->remove_action(ann_, "x").ok());
+  }
+  done = true;
+  sweeper.join();
+  EXPECT_EQ(module_files(sha), 0u);
 }
 
 TEST_F(PlatformEngineTest, QuotasRefuseBeforeAnythingIsStored) {
