@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
+#include <map>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -52,6 +54,23 @@ std::string_view module_of(std::string_view name, std::string_view suffix) {
   return is_hex(sha) ? sha : std::string_view();
 }
 
+// "<sha>.<tier>" of an artifact named "<sha>.<tier>.<key>.so" (tier letters, key hex);
+// empty for any other name.
+std::string_view artifact_group(std::string_view name) {
+  if (!name.ends_with(".so")) return {};
+  std::string_view rest = name.substr(0, name.size() - 3);
+  const size_t key_dot = rest.rfind('.');
+  if (key_dot == std::string_view::npos || key_dot <= kShaHexLength + 1 ||
+      !is_hex(rest.substr(key_dot + 1))) {
+    return {};
+  }
+  std::string_view tier = rest.substr(kShaHexLength + 1, key_dot - kShaHexLength - 1);
+  for (char c : tier) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return {};
+  }
+  return rest.substr(0, key_dot);
+}
+
 bool process_alive(long pid) {
   // EPERM: it exists but belongs to someone else; only ESRCH says it is gone.
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
@@ -68,6 +87,22 @@ void remove_file(const fs::path& path, size_t& counter, DiskGcStats& stats) {
   ++counter;
   if (size != static_cast<uintmax_t>(-1)) stats.bytes_freed += size;
   spdlog::debug("disk gc: removed {}", path.string());
+}
+
+// The artifact key covers the toolchain, flags and ABI: after an upgrade a module's tier is
+// rebuilt under a new key and the old build is never loaded again. The newest build of a
+// (module, tier) is the current one; older ones go. (If the toolchain went back, the old
+// key's build is simply compiled again.)
+void remove_superseded(std::vector<std::pair<fs::file_time_type, fs::path>>& builds,
+                       DiskGcStats& stats) {
+  if (builds.size() < 2) return;
+  std::sort(builds.begin(), builds.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 1; i < builds.size(); ++i) {
+    if (builds[i].first < builds[0].first) {
+      remove_file(builds[i].second, stats.artifacts_removed, stats);
+    }
+  }
 }
 
 }  // namespace
@@ -124,6 +159,8 @@ void DiskGarbageCollector::sweep_fan_out(const fs::path& root, std::string_view 
     const std::string fan = dirs->path().filename().string();
     // Only the two-hex-digit fan-out dirs ("tmp" holds the work dirs: swept elsewhere).
     if (fan.size() != 2 || !is_hex(fan) || !dirs->is_directory(ec)) continue;
+    // Artifacts of kept modules by "<sha>.<tier>": see remove_superseded.
+    std::map<std::string, std::vector<std::pair<FileTime, fs::path>>> builds;
     std::error_code inner;
     for (fs::directory_iterator files(dirs->path(), inner), fend; !inner && files != fend;
          files.increment(inner)) {
@@ -135,9 +172,18 @@ void DiskGarbageCollector::sweep_fan_out(const fs::path& root, std::string_view 
       }
       std::string_view sha = module_of(name, suffix);
       if (sha.empty() || (!artifacts && name.size() != kShaHexLength + suffix.size())) continue;
-      if (keep(sha)) continue;
-      remove_file(path, artifacts ? stats.artifacts_removed : stats.modules_removed, stats);
+      if (!keep(sha)) {
+        remove_file(path, artifacts ? stats.artifacts_removed : stats.modules_removed, stats);
+        continue;
+      }
+      if (!artifacts) continue;
+      if (auto group = artifact_group(name); !group.empty()) {
+        std::error_code time_ec;
+        const FileTime modified = fs::last_write_time(path, time_ec);
+        if (!time_ec) builds[std::string(group)].emplace_back(modified, path);
+      }
     }
+    for (auto& [group, versions] : builds) remove_superseded(versions, stats);
   }
 }
 

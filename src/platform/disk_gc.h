@@ -5,7 +5,9 @@
 // It knows the layouts it sweeps and deletes nothing else:
 //   modules:   <modules>/ab/<sha256>.wasm, temp files <name>.tmp.<pid>.<n>
 //   artifacts: <artifacts>/ab/<sha256>.<tier>.<key>.so, work dirs <artifacts>/tmp/
-//              <sha16>.<tier>.<pid>.<thread> (runtime/compiler.cc)
+//              <sha16>.<tier>.<pid>.<thread> (runtime/compiler.cc); of a kept module,
+//              builds of a tier superseded by a newer one (another key: toolchain, flags or
+//              ABI changed) go too
 //   data dir:  temp files <name>.tmp.<pid>.<n> (its top level only)
 // A temp file or work dir is abandoned when the process named in it is gone, or, when that
 // pid is this process (a reused pid after a restart) when it predates this collector, or

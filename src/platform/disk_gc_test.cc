@@ -160,6 +160,26 @@ TEST_F(DiskGcTest, OwnPidFilesFromBeforeTheCollectorAreAReusedPid) {
   EXPECT_TRUE(fs::exists(mine));
 }
 
+// A toolchain upgrade changes the artifact key: the old build of that tier is never loaded
+// again and would otherwise stay forever.
+TEST_F(DiskGcTest, BuildsSupersededByANewerKeyGo) {
+  const std::string sha = store_.put(bytes_of("asm rebuilt")).value();
+  const fs::path fan = dir_.path() / "artifacts" / sha.substr(0, 2);
+  const fs::path old_fast = fan / (sha + ".fast.00aa.so");
+  const fs::path new_fast = fan / (sha + ".fast.11bb.so");
+  const fs::path only_optimized = fan / (sha + ".optimized.00aa.so");
+  for (const auto& file : {old_fast, new_fast, only_optimized}) touch(file);
+  fs::last_write_time(old_fast, fs::file_time_type::clock::now() - 2h);
+  fs::last_write_time(only_optimized, fs::file_time_type::clock::now() - 2h);
+  DiskGarbageCollector gc(config());
+  auto stats = gc.sweep([](std::string_view) { return true; });
+  EXPECT_EQ(stats.artifacts_removed, 1u);
+  EXPECT_FALSE(fs::exists(old_fast));
+  EXPECT_TRUE(fs::exists(new_fast));
+  EXPECT_TRUE(fs::exists(only_optimized));
+  EXPECT_TRUE(store_.contains(sha));
+}
+
 TEST_F(DiskGcTest, RemoveModuleTakesOnlyThatModulesFiles) {
   const std::string one = store_.put(bytes_of("asm one")).value();
   const std::string two = store_.put(bytes_of("asm two")).value();
