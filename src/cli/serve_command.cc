@@ -77,6 +77,12 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "cache-modules", c.cache_modules, "Compiled modules kept loaded (LRU)");
   option(*cmd, "cache-mb", c.cache_mb, "Total size of the modules kept loaded");
   option(*cmd, "cache-idle-seconds", c.cache_idle_seconds, "Unload modules idle this long");
+  option(*cmd, "quota-actions", c.quota_actions, "Actions per user (0 = no limit)");
+  option(*cmd, "quota-mb", c.quota_mb,
+         "Stored modules per user, every version counted once (0 = no limit)");
+  option(*cmd, "gc-interval-seconds", c.gc_interval_seconds,
+         "Free unreferenced modules, their artifacts and left-over temp files this often "
+         "(also at start; 0 = at start only)");
   option(*cmd, "compile-tiers", c.compile_tiers, "tiered | fast | optimized");
   option(*cmd, "compile-jobs", c.compile_jobs, "Concurrent compilations per tier");
   option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");

@@ -26,7 +26,7 @@ unsigned status_for_error_kind(std::string_view kind) {
     return 400;
   }
   if (kind == ek::kUnauthorized) return 401;
-  if (kind == ek::kForbidden) return 403;
+  if (kind == ek::kForbidden || kind == ek::kQuotaExceeded) return 403;
   if (kind == ek::kNotFound) return 404;
   if (kind == ek::kConflict) return 409;
   if (kind == "body_too_large") return 413;

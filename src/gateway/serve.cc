@@ -38,6 +38,9 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.cache.max_modules = std::max(1u, config.cache_modules);
   out.cache.max_bytes = uint64_t{config.cache_mb} << 20;
   out.cache.idle_ttl = std::chrono::seconds(config.cache_idle_seconds);
+  out.quota.max_actions = config.quota_actions;
+  out.quota.max_module_bytes = uint64_t{config.quota_mb} << 20;
+  out.gc_interval = std::chrono::seconds(config.gc_interval_seconds);
   return out;
 }
 
@@ -55,6 +58,13 @@ Status check_config(const ServerConfig& config) {
   }
   if (config.default_timeout_ms > config.max_timeout_ms) {
     return make_error("config", "default-timeout-ms exceeds max-timeout-ms");
+  }
+  // Otherwise every deploy without settings would be refused with a confusing message.
+  if (config.default_timeout_ms == 0 || config.default_memory_mb == 0) {
+    return make_error("config", "default-timeout-ms and default-memory-mb must be at least 1");
+  }
+  if (config.default_memory_mb > config.max_memory_mb) {
+    return make_error("config", "default-memory-mb exceeds max-memory-mb");
   }
   if (config.workers == 0 || config.io_threads == 0 || config.api_workers == 0) {
     return make_error("config", "workers, io-threads and api-workers must be at least 1");

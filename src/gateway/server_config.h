@@ -33,6 +33,9 @@ struct ServerConfig {
   unsigned cache_modules = 256;        // compiled modules kept loaded (LRU)
   unsigned cache_mb = 1024;            // ... and their total size
   unsigned cache_idle_seconds = 900;   // unload modules idle this long
+  unsigned quota_actions = 100;        // actions per user (0: no limit)
+  unsigned quota_mb = 1024;            // stored modules per user, all versions (0: no limit)
+  unsigned gc_interval_seconds = 600;  // free unreferenced modules, left-over temp files
   std::string compile_tiers = "tiered";  // tiered | fast | optimized
   unsigned compile_jobs = 1;
 

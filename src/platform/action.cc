@@ -16,6 +16,36 @@ Error invalid(std::string message) {
   return make_error(std::string(error_kind::kInvalidArgument), std::move(message));
 }
 
+// Hard ceilings for the JSON numbers, far above any server's configured maximum
+// (validate_settings checks that one) but low enough that converting to the internal
+// units cannot overflow: 2^44+1 MiB used to wrap around to 1 MiB.
+constexpr int64_t kMaxTimeoutMsAccepted = int64_t{1} << 40;  // ~35 years
+constexpr int64_t kMaxMemoryMbAccepted = int64_t{1} << 30;   // 1 PiB
+
+// An integer JSON value in [1, max], checked before any conversion. Floats ("5.0", "1e3"),
+// strings, booleans and numbers beyond int64 are refused with the field's name.
+Expected<int64_t> positive_integer(const nlohmann::json& value, std::string_view field, int64_t max,
+                                   std::string_view server_flag) {
+  const std::string range = std::string(field) +
+                            " must be an integer from 1 to the server's maximum (serve " +
+                            std::string(server_flag) + ")";
+  if (!value.is_number_integer()) {
+    return invalid(range + ", not " +
+                   (value.is_number() ? "a fraction or a huge number"
+                                      : std::string("a ") + value.type_name()));
+  }
+  if (value.is_number_unsigned()) {
+    const auto v = value.get<uint64_t>();
+    if (v < 1 || v > static_cast<uint64_t>(max)) {
+      return invalid(range + ", not " + std::to_string(v));
+    }
+    return static_cast<int64_t>(v);
+  }
+  const auto v = value.get<int64_t>();
+  if (v < 1 || v > max) return invalid(range + ", not " + std::to_string(v));
+  return v;
+}
+
 bool is_env_name(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -79,13 +109,13 @@ Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, Action
   if (!patch.is_object()) return invalid("settings must be a JSON object");
   for (const auto& [key, value] : patch.items()) {
     if (key == "timeout_ms") {
-      if (!value.is_number_integer()) return invalid("timeout_ms must be an integer");
-      base.timeout = std::chrono::milliseconds(value.get<int64_t>());
+      auto ms = positive_integer(value, key, kMaxTimeoutMsAccepted, "--max-timeout-ms");
+      if (!ms) return ms.error();
+      base.timeout = std::chrono::milliseconds(*ms);
     } else if (key == "memory_limit_mb") {
-      if (!value.is_number_integer() || value.get<int64_t>() < 1) {
-        return invalid("memory_limit_mb must be a positive integer");
-      }
-      base.memory_limit_bytes = value.get<uint64_t>() * kMiB;
+      auto mb = positive_integer(value, key, kMaxMemoryMbAccepted, "--max-memory-mb");
+      if (!mb) return mb.error();
+      base.memory_limit_bytes = static_cast<uint64_t>(*mb) * kMiB;
     } else if (key == "env") {
       if (!value.is_object()) return invalid("env must be an object of strings");
       base.env.clear();

@@ -3,13 +3,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "platform/route.h"
 #include "support/expected.h"
@@ -41,8 +40,10 @@ Status validate_settings(const ActionSettings& settings, const ActionLimits& lim
 
 // JSON form: {"timeout_ms", "memory_limit_mb", "env": {NAME: value}, "entry", "enabled"}.
 nlohmann::json settings_to_json(const ActionSettings& settings);
-// Applies the keys present in `patch` over `base` (PATCH semantics); unknown keys and wrong
-// types are invalid_argument. Does not check bounds: call validate_settings.
+// Applies the keys present in `patch` over `base` (PATCH semantics); unknown keys, wrong
+// types (a string, fraction or boolean where an integer belongs) and numbers below 1 or
+// too large to convert are invalid_argument, refused before any conversion. Does not check
+// the server's bounds: call validate_settings.
 Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, ActionSettings base);
 
 enum class VersionStatus { kCompiling, kReady, kOptimized, kFailed };

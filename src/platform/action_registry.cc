@@ -33,6 +33,17 @@ Error explain_conflict(const Error& error, std::string_view name, const Route& r
                     "you already have an action named '" + std::string(name) + "'");
 }
 
+// The prefix routes whose tree holds `path`: "/a/b" → "/a/...", "/a/b/...".
+std::vector<std::string> enclosing_prefix_routes(std::string_view path) {
+  std::vector<std::string> out;
+  for (size_t slash = path.find('/', 1); slash != std::string_view::npos;
+       slash = path.find('/', slash + 1)) {
+    out.push_back(std::string(path.substr(0, slash)) + "/...");
+  }
+  out.push_back(std::string(path) + "/...");
+  return out;
+}
+
 ActionVersion version_from_row(const SqlRow& row, size_t first) {
   ActionVersion v;
   v.id = row.integer(first);
@@ -64,10 +75,84 @@ Status ActionRegistry::reload_routes() {
   return ok_status();
 }
 
+Status ActionRegistry::check_route_free(int64_t owner_id, const Route& route) {
+  const std::string text = route.text();
+  // Another user's prefix route above this one (or on the same path: "/shop/..." also
+  // answers "/shop").
+  std::string sql = "SELECT route FROM actions WHERE owner_id != ? AND route != ? AND route IN (";
+  std::vector<SqlValue> params = {owner_id, text};
+  bool first = true;
+  for (auto& enclosing : enclosing_prefix_routes(route.path)) {
+    sql += first ? "?" : ", ?";
+    first = false;
+    params.emplace_back(std::move(enclosing));
+  }
+  auto above = db_.query(sql + ") ORDER BY length(route) LIMIT 1", std::move(params));
+  if (!above) return above.error();
+  if (!above->rows.empty()) {
+    return make_error(std::string(error_kind::kConflict),
+                      "route '" + text + "' lies inside the prefix route '" +
+                          above->rows[0].text(0) + "' of another user");
+  }
+  if (!route.prefix) return ok_status();
+  // Another user's routes below this prefix: "/shop" itself, or anything from "/shop/" up
+  // to (not including) "/shop0" ('0' follows '/'), which the route index answers.
+  auto below = db_.query(
+      "SELECT route FROM actions WHERE owner_id != ? AND route != ? AND "
+      "(route = ? OR (route >= ? AND route < ?)) ORDER BY route LIMIT 1",
+      {owner_id, text, route.path, route.path + "/", route.path + "0"});
+  if (!below) return below.error();
+  if (!below->rows.empty()) {
+    return make_error(std::string(error_kind::kConflict),
+                      "prefix route '" + text + "' would take over '" + below->rows[0].text(0) +
+                          "', another user's route");
+  }
+  return ok_status();
+}
+
+Expected<StorageUsage> ActionRegistry::usage(int64_t owner_id) {
+  auto count = db_.query("SELECT count(*) FROM actions WHERE owner_id = ?", {owner_id});
+  if (!count) return count.error();
+  auto bytes = db_.query(
+      "SELECT coalesce(sum(size), 0) FROM (SELECT max(v.module_size) AS size FROM "
+      "action_versions v JOIN actions a ON a.id = v.action_id WHERE a.owner_id = ? "
+      "GROUP BY v.module_sha256)",
+      {owner_id});
+  if (!bytes) return bytes.error();
+  return StorageUsage{static_cast<size_t>(count->rows.at(0).integer(0)),
+                      static_cast<uint64_t>(bytes->rows.at(0).integer(0))};
+}
+
+Expected<bool> ActionRegistry::owner_has_module(int64_t owner_id, std::string_view module_sha256) {
+  auto found = db_.query(
+      "SELECT 1 FROM action_versions v JOIN actions a ON a.id = v.action_id "
+      "WHERE a.owner_id = ? AND v.module_sha256 = ? LIMIT 1",
+      {owner_id, std::string(module_sha256)});
+  if (!found) return found.error();
+  return !found->rows.empty();
+}
+
+Expected<std::vector<std::string>> ActionRegistry::referenced_modules() {
+  auto found = db_.query("SELECT DISTINCT module_sha256 FROM action_versions");
+  if (!found) return found.error();
+  std::vector<std::string> out;
+  out.reserve(found->rows.size());
+  for (const auto& row : found->rows) out.push_back(row.text(0));
+  return out;
+}
+
+Expected<bool> ActionRegistry::module_referenced(std::string_view module_sha256) {
+  auto found = db_.query("SELECT 1 FROM action_versions WHERE module_sha256 = ? LIMIT 1",
+                         {std::string(module_sha256)});
+  if (!found) return found.error();
+  return !found->rows.empty();
+}
+
 Expected<std::vector<Action>> ActionRegistry::select_actions(std::string_view where,
                                                              std::vector<SqlValue> params) {
-  auto found = db_.query(std::string(kSelectActions) + std::string(where) + " ORDER BY a.name, a.id",
-                         std::move(params));
+  auto found =
+      db_.query(std::string(kSelectActions) + std::string(where) + " ORDER BY a.name, a.id",
+                std::move(params));
   if (!found) return found.error();
   std::vector<Action> actions;
   for (const auto& row : found->rows) {
@@ -115,8 +200,7 @@ Expected<Action> ActionRegistry::require(int64_t owner_id, std::string_view name
 }
 
 Expected<Action> ActionRegistry::create(int64_t owner_id, std::string_view name,
-                                        std::string_view route_text,
-                                        const ActionSettings& settings,
+                                        std::string_view route_text, const ActionSettings& settings,
                                         const NewVersion& version) {
   if (auto st = validate_action_name(name); !st) return st.error();
   auto route = parse_route(route_text);
@@ -124,6 +208,8 @@ Expected<Action> ActionRegistry::create(int64_t owner_id, std::string_view name,
   if (auto st = validate_settings(settings, limits_); !st) return st.error();
   const int64_t now = now_unix_ms();
   auto done = db_.transaction([&]() -> Status {
+    // Inside the transaction, so two users racing for nested routes cannot both win.
+    if (auto st = check_route_free(owner_id, *route); !st) return st;
     auto inserted = db_.query(
         "INSERT INTO actions (owner_id, name, route, settings, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -150,9 +236,10 @@ Expected<Action> ActionRegistry::add_version(int64_t owner_id, std::string_view 
   auto done = db_.transaction([&]() -> Status {
     auto action = require(owner_id, name);
     if (!action) return action.error();
-    auto next = db_.query("SELECT coalesce(max(number), 0) + 1 FROM action_versions "
-                          "WHERE action_id = ?",
-                          {action->id});
+    auto next = db_.query(
+        "SELECT coalesce(max(number), 0) + 1 FROM action_versions "
+        "WHERE action_id = ?",
+        {action->id});
     if (!next) return next.error();
     const int64_t now = now_unix_ms();
     auto v = db_.query(
@@ -161,9 +248,9 @@ Expected<Action> ActionRegistry::add_version(int64_t owner_id, std::string_view 
         {action->id, next->rows.at(0).integer(0), version.module_sha256,
          static_cast<int64_t>(version.module_size_bytes), now});
     if (!v) return v.error();
-    auto current = db_.query(
-        "UPDATE actions SET current_version_id = ?, updated_at = ? WHERE id = ?",
-        {v->last_insert_id, now, action->id});
+    auto current =
+        db_.query("UPDATE actions SET current_version_id = ?, updated_at = ? WHERE id = ?",
+                  {v->last_insert_id, now, action->id});
     if (!current) return current.error();
     return ok_status();
   });
@@ -179,14 +266,13 @@ Expected<Action> ActionRegistry::rollback(int64_t owner_id, std::string_view nam
   if (!action->current) {
     return make_error(std::string(error_kind::kConflict), "the action has no version");
   }
-  auto found =
-      to_number
-          ? db_.query(std::string(kSelectVersions) + "WHERE action_id = ? AND number = ?",
-                      {action->id, int64_t{*to_number}})
-          : db_.query(std::string(kSelectVersions) +
-                          "WHERE action_id = ? AND number < ? AND status != 'failed' "
-                          "ORDER BY number DESC LIMIT 1",
-                      {action->id, int64_t{action->current->number}});
+  auto found = to_number
+                   ? db_.query(std::string(kSelectVersions) + "WHERE action_id = ? AND number = ?",
+                               {action->id, int64_t{*to_number}})
+                   : db_.query(std::string(kSelectVersions) +
+                                   "WHERE action_id = ? AND number < ? AND status != 'failed' "
+                                   "ORDER BY number DESC LIMIT 1",
+                               {action->id, int64_t{action->current->number}});
   if (!found) return found.error();
   if (found->rows.empty()) {
     return make_error(std::string(to_number ? error_kind::kNotFound : error_kind::kConflict),
@@ -226,8 +312,8 @@ Expected<std::vector<ActionVersion>> ActionRegistry::versions(int64_t owner_id,
                                                               std::string_view name) {
   auto action = require(owner_id, name);
   if (!action) return action.error();
-  auto found = db_.query(std::string(kSelectVersions) + "WHERE action_id = ? ORDER BY number",
-                         {action->id});
+  auto found =
+      db_.query(std::string(kSelectVersions) + "WHERE action_id = ? ORDER BY number", {action->id});
   if (!found) return found.error();
   std::vector<ActionVersion> out;
   for (const auto& row : found->rows) out.push_back(version_from_row(row, 0));
@@ -237,9 +323,9 @@ Expected<std::vector<ActionVersion>> ActionRegistry::versions(int64_t owner_id,
 Expected<Action> ActionRegistry::update_settings(int64_t owner_id, std::string_view name,
                                                  const ActionSettings& settings) {
   if (auto st = validate_settings(settings, limits_); !st) return st.error();
-  auto updated = db_.query(
-      "UPDATE actions SET settings = ?, updated_at = ? WHERE owner_id = ? AND name = ?",
-      {settings_to_json(settings).dump(), now_unix_ms(), owner_id, std::string(name)});
+  auto updated =
+      db_.query("UPDATE actions SET settings = ?, updated_at = ? WHERE owner_id = ? AND name = ?",
+                {settings_to_json(settings).dump(), now_unix_ms(), owner_id, std::string(name)});
   if (!updated) return updated.error();
   if (updated->changes == 0) return not_found(name);
   if (auto st = reload_routes(); !st) return st.error();
@@ -250,11 +336,16 @@ Expected<Action> ActionRegistry::update_route(int64_t owner_id, std::string_view
                                               std::string_view route_text) {
   auto route = parse_route(route_text);
   if (!route) return route.error();
-  auto updated = db_.query(
-      "UPDATE actions SET route = ?, updated_at = ? WHERE owner_id = ? AND name = ?",
-      {route->text(), now_unix_ms(), owner_id, std::string(name)});
-  if (!updated) return explain_conflict(updated.error(), name, *route);
-  if (updated->changes == 0) return not_found(name);
+  auto done = db_.transaction([&]() -> Status {
+    if (auto st = check_route_free(owner_id, *route); !st) return st;
+    auto updated =
+        db_.query("UPDATE actions SET route = ?, updated_at = ? WHERE owner_id = ? AND name = ?",
+                  {route->text(), now_unix_ms(), owner_id, std::string(name)});
+    if (!updated) return explain_conflict(updated.error(), name, *route);
+    if (updated->changes == 0) return not_found(name);
+    return ok_status();
+  });
+  if (!done) return done.error();
   if (auto st = reload_routes(); !st) return st.error();
   return require(owner_id, name);
 }
@@ -285,10 +376,11 @@ Status ActionRegistry::set_module_status(std::string_view module_sha256, Version
       from = "('compiling')";
       break;
   }
-  auto updated = db_.query("UPDATE action_versions SET status = ?, error = ? "
-                           "WHERE module_sha256 = ? AND status IN " + std::string(from),
-                           {std::string(version_status_name(status)), std::string(error),
-                            std::string(module_sha256)});
+  auto updated = db_.query(
+      "UPDATE action_versions SET status = ?, error = ? "
+      "WHERE module_sha256 = ? AND status IN " +
+          std::string(from),
+      {std::string(version_status_name(status)), std::string(error), std::string(module_sha256)});
   if (!updated) return updated.error();
   if (updated->changes == 0) return ok_status();
   return reload_routes();

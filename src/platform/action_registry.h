@@ -14,6 +14,7 @@
 #include "platform/action.h"
 #include "platform/database.h"
 #include "platform/route_table.h"
+#include "platform/user_quota.h"
 #include "support/expected.h"
 
 namespace wa::platform {
@@ -29,7 +30,8 @@ class ActionRegistry {
   static Expected<std::unique_ptr<ActionRegistry>> open(Database& db, ActionLimits limits = {});
 
   // Creates the action with its first version (made current). Errors: invalid_argument,
-  // invalid_route, reserved_route, conflict (name exists for this owner, or route taken).
+  // invalid_route, reserved_route, conflict (name exists for this owner, route taken, or
+  // route inside / over another user's routes: see check_route_free).
   Expected<Action> create(int64_t owner_id, std::string_view name, std::string_view route,
                           const ActionSettings& settings, const NewVersion& version);
   // Adds a version and makes it current; older versions are kept.
@@ -48,8 +50,24 @@ class ActionRegistry {
   Expected<Action> update_settings(int64_t owner_id, std::string_view name,
                                    const ActionSettings& settings);
   Expected<Action> update_route(int64_t owner_id, std::string_view name, std::string_view route);
-  // Removes the action, its versions and its logs. Module files stay in the store.
+  // Removes the action, its versions and its logs. Module files stay in the store (the
+  // platform's garbage collector frees those no version references any more).
   Status remove(int64_t owner_id, std::string_view name);
+
+  // Routes nest freely within one user's actions, but never across users: a route inside
+  // another user's prefix route (exact "/shop/checkout" under "/shop/...") would take
+  // those requests over, and so would a prefix over another user's routes. Both are
+  // conflict. (The same route text twice is the UNIQUE constraint's conflict.) create and
+  // update_route check this inside their transaction; deploy calls it early too.
+  Status check_route_free(int64_t owner_id, const Route& route);
+
+  Expected<StorageUsage> usage(int64_t owner_id);
+  // True if some version of the owner's actions already uses the module.
+  Expected<bool> owner_has_module(int64_t owner_id, std::string_view module_sha256);
+  // Every module some version of some action references (what the store must keep).
+  Expected<std::vector<std::string>> referenced_modules();
+  // True if some version of some action (any owner) uses the module.
+  Expected<bool> module_referenced(std::string_view module_sha256);
 
   // Compile progress: sets the status of every version of `module_sha256` not yet in a
   // later state (compiling → ready → optimized; failed is final for that load).

@@ -25,8 +25,9 @@ class ActionRegistryTest : public ::testing::Test {
   }
 
   int64_t add_user(const std::string& name) {
-    return db_->query("INSERT INTO users (username, password_hash, created_at) VALUES (?, 'x', 0)",
-                      {name})
+    return db_
+        ->query("INSERT INTO users (username, password_hash, created_at) VALUES (?, 'x', 0)",
+                {name})
         ->last_insert_id;
   }
 
@@ -71,9 +72,76 @@ TEST_F(ActionRegistryTest, RoutesAreGlobalAndNamesArePerUser) {
   EXPECT_NE(same_name.error().message.find("named"), std::string::npos);
 
   EXPECT_TRUE(create(bob_, "hello", "/bobs-hello").ok());  // another user's same name
-  EXPECT_TRUE(create(bob_, "tree", "/hello/...").ok());    // prefix on the same path
-  EXPECT_EQ(registry_->list(bob_)->size(), 2u);
+  EXPECT_TRUE(create(ann_, "tree", "/hello/...").ok());    // own prefix on the same path
+  EXPECT_EQ(registry_->list(bob_)->size(), 1u);
   EXPECT_EQ(registry_->list_all()->size(), 3u);
+}
+
+// Issue 8 item 10: with ann on "/shop/...", bob's exact "/shop/checkout" used to win every
+// request to it (exact beats prefix).
+TEST_F(ActionRegistryTest, RouteInsideAnotherUsersPrefixIsAConflict) {
+  ASSERT_TRUE(create(ann_, "shop", "/shop/...").ok());
+  for (const char* inside : {"/shop/checkout", "/shop", "/shop/a/b/...", "/shop/x/..."}) {
+    auto taken = create(bob_, "takeover", inside);
+    ASSERT_FALSE(taken.ok()) << inside;
+    EXPECT_EQ(taken.error().kind, "conflict") << inside;
+    EXPECT_NE(taken.error().message.find("'/shop/...'"), std::string::npos)
+        << taken.error().message;
+  }
+  EXPECT_EQ(registry_->match("/shop/checkout")->action->owner_id, ann_);
+  // Near misses and the owner's own nesting are fine.
+  EXPECT_TRUE(create(bob_, "shopping", "/shopping").ok());
+  EXPECT_TRUE(create(bob_, "other", "/other/shop/...").ok());
+  auto own = create(ann_, "checkout", "/shop/checkout");
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_EQ(registry_->match("/shop/checkout")->action->id, own->id);
+
+  // Moving a route there is refused the same way.
+  ASSERT_TRUE(create(bob_, "mover", "/elsewhere").ok());
+  auto moved = registry_->update_route(bob_, "mover", "/shop/cart");
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.error().kind, "conflict");
+  EXPECT_EQ(registry_->get(bob_, "mover")->route.text(), "/elsewhere");
+}
+
+TEST_F(ActionRegistryTest, PrefixOverAnotherUsersRoutesIsAConflict) {
+  ASSERT_TRUE(create(ann_, "checkout", "/store/checkout").ok());
+  ASSERT_TRUE(create(ann_, "exact", "/exact").ok());
+  for (const char* over : {"/store/...", "/exact/..."}) {
+    auto taken = create(bob_, "swallow", over);
+    ASSERT_FALSE(taken.ok()) << over;
+    EXPECT_EQ(taken.error().kind, "conflict") << over;
+    EXPECT_NE(taken.error().message.find("would take over"), std::string::npos)
+        << taken.error().message;
+  }
+  ASSERT_TRUE(create(bob_, "mover", "/bob").ok());
+  EXPECT_EQ(registry_->update_route(bob_, "mover", "/store/...").error().kind, "conflict");
+  // "/storefront/..." is another tree; ann may cover her own routes.
+  EXPECT_TRUE(create(bob_, "front", "/storefront/...").ok());
+  EXPECT_TRUE(create(ann_, "store", "/store/...").ok());
+  EXPECT_EQ(registry_->match("/store/checkout")->action->name, "checkout");
+  EXPECT_EQ(registry_->match("/store/other")->action->name, "store");
+}
+
+TEST_F(ActionRegistryTest, UsageCountsActionsAndDistinctModules) {
+  EXPECT_EQ(registry_->usage(ann_)->actions, 0u);
+  EXPECT_EQ(registry_->usage(ann_)->module_bytes, 0u);
+  ASSERT_TRUE(create(ann_, "one", "/one", 'a').ok());
+  ASSERT_TRUE(create(ann_, "two", "/two", 'a').ok());  // same module: counted once
+  ASSERT_TRUE(registry_->add_version(ann_, "two", module('b')).ok());
+  ASSERT_TRUE(create(bob_, "bobs", "/bobs", 'a').ok());
+  auto ann = registry_->usage(ann_);
+  ASSERT_TRUE(ann.ok());
+  EXPECT_EQ(ann->actions, 2u);
+  EXPECT_EQ(ann->module_bytes, 200u);
+  EXPECT_EQ(registry_->usage(bob_)->module_bytes, 100u);
+  EXPECT_TRUE(registry_->owner_has_module(ann_, std::string(64, 'b')).value());
+  EXPECT_FALSE(registry_->owner_has_module(bob_, std::string(64, 'b')).value());
+  auto referenced = registry_->referenced_modules();
+  ASSERT_TRUE(referenced.ok());
+  EXPECT_EQ(referenced->size(), 2u);
+  ASSERT_TRUE(registry_->remove(ann_, "two").ok());
+  EXPECT_EQ(registry_->referenced_modules()->size(), 1u);
 }
 
 TEST_F(ActionRegistryTest, BadInputIsRefusedAndNothingIsStored) {
@@ -108,7 +176,8 @@ TEST_F(ActionRegistryTest, VersionsAccumulateAndRollbackGoesBack) {
   EXPECT_EQ(registry_->match("/hello")->action->current->module_sha256, std::string(64, 'c'));
 
   // Version 2 failed to compile: rollback skips it.
-  ASSERT_TRUE(registry_->set_module_status(std::string(64, 'b'), VersionStatus::kFailed, "boom").ok());
+  ASSERT_TRUE(
+      registry_->set_module_status(std::string(64, 'b'), VersionStatus::kFailed, "boom").ok());
   auto back = registry_->rollback(ann_, "hello");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->current->number, 1);
@@ -161,6 +230,40 @@ TEST_F(ActionRegistryTest, SettingsRouteAndRemovalPersistAcrossReopen) {
   EXPECT_EQ(registry_->match("/greet/x")->path_info, "/x");
   EXPECT_FALSE(registry_->match("/gone").has_value());
   EXPECT_EQ(registry_->get(ann_, "gone").error().kind, "not_found");
+}
+
+// Issue 8 item 22: memory_limit_mb 2^44+1 times 2^20 wrapped to 1 MiB and was accepted.
+TEST(ActionSettingsTest, NumbersAreCheckedBeforeConverting) {
+  ActionLimits limits;
+  auto base = ActionSettings::defaults(limits);
+  for (const char* bad :
+       {R"({"memory_limit_mb": 17592186044417})", R"({"memory_limit_mb": 18446744073709551615})",
+        R"({"memory_limit_mb": 1e30})", R"({"memory_limit_mb": 64.5})",
+        R"({"memory_limit_mb": 64.0})", R"({"memory_limit_mb": "64"})",
+        R"({"memory_limit_mb": -1})", R"({"memory_limit_mb": 0})", R"({"memory_limit_mb": true})",
+        R"({"memory_limit_mb": null})", R"({"timeout_ms": -5})", R"({"timeout_ms": 0})",
+        R"({"timeout_ms": 18446744073709551615})", R"({"timeout_ms": 9223372036854775807})",
+        R"({"timeout_ms": 1.5})", R"({"timeout_ms": "1000"})", R"({"timeout_ms": [1]})"}) {
+    auto patched = apply_settings_json(nlohmann::json::parse(bad), base);
+    ASSERT_FALSE(patched.ok()) << bad;
+    EXPECT_EQ(patched.error().kind, "invalid_argument") << bad;
+    EXPECT_NE(patched.error().message.find("must be an integer from 1"), std::string::npos)
+        << patched.error().message;
+  }
+  auto huge =
+      apply_settings_json(nlohmann::json::parse(R"({"memory_limit_mb": 17592186044417})"), base);
+  EXPECT_NE(huge.error().message.find("17592186044417"), std::string::npos);
+  // In range for the JSON, over the server's maximum: validate_settings names the maximum.
+  auto over = apply_settings_json(nlohmann::json::parse(R"({"memory_limit_mb": 4096})"), base);
+  ASSERT_TRUE(over.ok());
+  auto checked = validate_settings(*over, limits);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.error().message.find("1024"), std::string::npos) << checked.error().message;
+  auto fine = apply_settings_json(
+      nlohmann::json::parse(R"({"memory_limit_mb": 1024, "timeout_ms": 60000})"), base);
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine->memory_limit_bytes, 1ull << 30);
+  EXPECT_TRUE(validate_settings(*fine, limits).ok());
 }
 
 TEST(ActionSettingsTest, JsonPatchAppliesKnownKeysAndRejectsOthers) {

@@ -23,6 +23,9 @@ inline constexpr std::string_view kForbidden = "forbidden";
 inline constexpr std::string_view kNotFound = "not_found";
 // Name or route already taken, nothing to roll back to.  (HTTP 409)
 inline constexpr std::string_view kConflict = "conflict";
+// A per-user quota (actions, stored module bytes) would be exceeded; nothing was stored.
+// (HTTP 403)
+inline constexpr std::string_view kQuotaExceeded = "quota_exceeded";
 // Too many failed logins; see Accounts::login_retry_after().  (HTTP 429)
 inline constexpr std::string_view kRateLimited = "rate_limited";
 // The action is disabled by its owner.  (HTTP 503 or 404, gateway's choice)

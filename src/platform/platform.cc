@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "platform/error_kinds.h"
 #include "runtime/outcome.h"
+#include "support/sha256.h"
 
 namespace wa::platform {
 
@@ -56,6 +58,35 @@ struct Platform::StatusSink {
   }
 };
 
+// A deploy's claim on the store, from the quota check until its version is recorded (or it
+// fails): see Platform::store_mutex_.
+class Platform::StoreReservation {
+ public:
+  StoreReservation(Platform& platform, int64_t owner_id, std::string sha256, uint64_t bytes,
+                   bool new_action)
+      : platform_(platform),
+        owner_id_(owner_id),
+        sha256_(std::move(sha256)),
+        bytes_(bytes),
+        new_action_(new_action) {}
+  ~StoreReservation() {
+    platform_.release_store(owner_id_, sha256_, bytes_, new_action_, recorded_);
+  }
+  StoreReservation(const StoreReservation&) = delete;
+  StoreReservation& operator=(const StoreReservation&) = delete;
+
+  // The version is in the database: the module file is referenced and must stay.
+  void set_recorded() { recorded_ = true; }
+
+ private:
+  Platform& platform_;
+  int64_t owner_id_;
+  std::string sha256_;
+  uint64_t bytes_;
+  bool new_action_;
+  bool recorded_ = false;
+};
+
 Platform::Platform(PlatformConfig config, std::unique_ptr<Database> db,
                    std::unique_ptr<ModuleRuntime> runtime)
     : config_(std::move(config)), db_(std::move(db)), runtime_(std::move(runtime)) {}
@@ -79,6 +110,13 @@ Expected<std::unique_ptr<Platform>> Platform::open(PlatformConfig config,
 
 Status Platform::init() {
   modules_ = std::make_unique<LocalModuleStore>(config_.data_dir / "modules");
+  DiskGcConfig gc;
+  gc.modules_dir = config_.data_dir / "modules";
+  gc.artifacts_dir = config_.artifact_cache_dir.empty() ? config_.data_dir / "artifacts"
+                                                        : config_.artifact_cache_dir;
+  gc.data_dir = config_.data_dir;
+  gc.abandoned_age = config_.gc_abandoned_age;
+  gc_ = std::make_unique<DiskGarbageCollector>(std::move(gc));
   auto accounts = Accounts::open(*db_, config_.data_dir, config_.auth);
   if (!accounts) return accounts.error();
   accounts_ = std::move(accounts).value();
@@ -90,8 +128,10 @@ Status Platform::init() {
   status_sink_->registry = actions_.get();
   cache_ = std::make_unique<CompiledModuleCache>(
       config_.cache, [this](const std::string& sha256) { return load_module(sha256); });
+  // Before any compile of this process starts: what a killed predecessor left goes now.
+  collect_garbage();
   warm_compiling_versions();
-  if (config_.maintenance_interval.count() > 0) {
+  if (config_.maintenance_interval.count() > 0 || config_.gc_interval.count() > 0) {
     maintenance_thread_ = std::thread([this] { maintenance_loop(); });
   }
   return ok_status();
@@ -157,12 +197,22 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
     auto parsed = parse_route(request.route);
     if (!parsed) return parsed.error();
     auto taken = actions_->match(parsed->path);
-    if (taken && taken->route == parsed->text() && taken->action->id != (creating ? 0 : existing->id)) {
+    if (taken && taken->route == parsed->text() &&
+        taken->action->id != (creating ? 0 : existing->id)) {
       return err(error_kind::kConflict,
                  "route '" + parsed->text() + "' is already taken by another action");
     }
+    // Checked again when recording (in the transaction); this answers before the upload
+    // is validated or stored.
+    if (auto st = actions_->check_route_free(owner_id, *parsed); !st) return st.error();
     route = *parsed;
   }
+  // Reserved until the version is recorded: the quota holds against concurrent deploys
+  // and the collector keeps the module file. On failure the file goes again, unless
+  // another version uses it.
+  const std::string module_sha256 = sha256_hex(request.module);
+  auto reservation = reserve_store(owner_id, module_sha256, request.module.size(), creating);
+  if (!reservation) return reservation.error();
   auto info = runtime_->validate(request.module);
   if (!info) return info.error();
   const auto& exports = info->function_exports;
@@ -189,6 +239,8 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
     recorded = actions_->add_version(owner_id, request.name, version);
   }
   if (!recorded) return recorded.error();
+  (*reservation)->set_recorded();
+  reservation->reset();
 
   // Recorded as "compiling" before loading, so the state callback always finds the row.
   auto module = runtime_->load(request.module, status_callback(*sha256));
@@ -197,8 +249,8 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
   } else {
     status_sink_->report(*sha256, runtime::ModuleState::kFailed, module.error().message);
   }
-  spdlog::info("deploy: action={}/{} version={} module={} created={}",
-               recorded->owner_name, recorded->name, recorded->current->number, *sha256, creating);
+  spdlog::info("deploy: action={}/{} version={} module={} created={}", recorded->owner_name,
+               recorded->name, recorded->current->number, *sha256, creating);
   auto fresh = actions_->get(owner_id, request.name);
   Action action = fresh ? *fresh : *recorded;
   ActionVersion added = action.current ? *action.current : *recorded->current;
@@ -223,10 +275,110 @@ Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view na
 Status Platform::remove_action(int64_t owner_id, std::string_view name) {
   auto action = actions_->get(owner_id, name);
   if (!action) return action.error();
+  auto versions = actions_->versions(owner_id, name);
+  if (!versions) return versions.error();
   if (auto st = actions_->remove(owner_id, name); !st) return st;
   metrics_.remove(action->id);
   log_->forget(action->id);
+  // Free its files now rather than at the next sweep; modules are content-addressed, so
+  // one another action (anyone's) still uses stays.
+  std::unordered_set<std::string> modules;
+  for (const auto& version : *versions) modules.insert(version.module_sha256);
+  DiskGcStats freed;
+  {
+    std::lock_guard lock(store_mutex_);
+    for (const auto& sha256 : modules) free_module_if_unused_locked(sha256, freed);
+  }
+  if (freed.removed() > 0) {
+    spdlog::info("remove: action={}/{} freed {} module files and {} artifacts ({} bytes)",
+                 action->owner_name, action->name, freed.modules_removed, freed.artifacts_removed,
+                 freed.bytes_freed);
+  }
   return ok_status();
+}
+
+Expected<std::unique_ptr<Platform::StoreReservation>> Platform::reserve_store(
+    int64_t owner_id, const std::string& sha256, uint64_t bytes, bool new_action) {
+  std::lock_guard lock(store_mutex_);
+  auto usage = actions_->usage(owner_id);
+  if (!usage) return usage.error();
+  auto has_module = actions_->owner_has_module(owner_id, sha256);
+  if (!has_module) return has_module.error();
+  const uint64_t new_bytes = *has_module ? 0 : bytes;
+  StorageUsage total = *usage;
+  if (auto it = reserved_.find(owner_id); it != reserved_.end()) {
+    total.actions += it->second.actions;
+    total.module_bytes += it->second.module_bytes;
+  }
+  if (auto st = check_quota(config_.quota, total, new_action, new_bytes); !st) {
+    return st.error();
+  }
+  auto& reserved = reserved_[owner_id];
+  reserved.actions += new_action ? 1 : 0;
+  reserved.module_bytes += new_bytes;
+  ++pinned_modules_[sha256];
+  return std::make_unique<StoreReservation>(*this, owner_id, sha256, new_bytes, new_action);
+}
+
+void Platform::release_store(int64_t owner_id, const std::string& sha256, uint64_t bytes,
+                             bool new_action, bool recorded) {
+  std::lock_guard lock(store_mutex_);
+  if (auto it = reserved_.find(owner_id); it != reserved_.end()) {
+    it->second.actions -= std::min<size_t>(it->second.actions, new_action ? 1 : 0);
+    it->second.module_bytes -= std::min(it->second.module_bytes, bytes);
+    if (it->second.actions == 0 && it->second.module_bytes == 0) reserved_.erase(it);
+  }
+  if (auto it = pinned_modules_.find(sha256); it != pinned_modules_.end() && --it->second == 0) {
+    pinned_modules_.erase(it);
+  }
+  if (recorded) return;
+  // A deploy refused late (a route race, a storage error) must not leave its file behind.
+  DiskGcStats freed;
+  free_module_if_unused_locked(sha256, freed);
+}
+
+void Platform::free_module_if_unused_locked(const std::string& sha256, DiskGcStats& stats) {
+  if (pinned_modules_.contains(sha256)) return;  // a deploy in flight is storing it
+  auto referenced = actions_->module_referenced(sha256);
+  if (!referenced) {
+    spdlog::warn("disk gc: keeping module {}: {}", sha256, referenced.error().message);
+    return;
+  }
+  if (*referenced) return;
+  cache_->erase(sha256);
+  DiskGcStats freed = gc_->remove_module(sha256);
+  stats.modules_removed += freed.modules_removed;
+  stats.artifacts_removed += freed.artifacts_removed;
+  stats.bytes_freed += freed.bytes_freed;
+  stats.errors += freed.errors;
+}
+
+DiskGcStats Platform::collect_garbage() {
+  std::lock_guard lock(store_mutex_);
+  auto referenced = actions_->referenced_modules();
+  if (!referenced) {
+    spdlog::warn("disk gc: skipped, cannot list referenced modules: {}",
+                 referenced.error().message);
+    DiskGcStats failed;
+    failed.errors = 1;
+    return failed;
+  }
+  std::unordered_set<std::string> keep(referenced->begin(), referenced->end());
+  for (const auto& [sha256, count] : pinned_modules_) keep.insert(sha256);
+  DiskGcStats stats =
+      gc_->sweep([&keep](std::string_view sha256) { return keep.contains(std::string(sha256)); });
+  // Loaded modules of deleted actions: nothing can route to them any more.
+  for (const auto& sha256 : cache_->keys_by_recency()) {
+    if (!keep.contains(sha256)) cache_->erase(sha256);
+  }
+  if (stats.removed() > 0) {
+    spdlog::info(
+        "disk gc: removed {} modules, {} artifacts, {} temp files, {} compile work dirs ({} "
+        "bytes)",
+        stats.modules_removed, stats.artifacts_removed, stats.temp_files_removed,
+        stats.work_dirs_removed, stats.bytes_freed);
+  }
+  return stats;
 }
 
 std::shared_ptr<ActionMetrics> Platform::metrics_for(const Action& action) {
@@ -323,12 +475,34 @@ void Platform::run_maintenance(TimePoint now) {
 }
 
 void Platform::maintenance_loop() {
+  using std::chrono::steady_clock;
+  const bool maintain = config_.maintenance_interval.count() > 0;
+  const bool sweep = config_.gc_interval.count() > 0;
+  auto next_maintenance = steady_clock::now() + config_.maintenance_interval;
+  auto next_sweep = steady_clock::now() + config_.gc_interval;
   std::unique_lock lock(maintenance_mutex_);
   while (!stopping_) {
-    maintenance_wake_.wait_for(lock, config_.maintenance_interval, [this] { return stopping_; });
+    const auto wake = !maintain ? next_sweep
+                      : !sweep  ? next_maintenance
+                                : std::min(next_maintenance, next_sweep);
+    maintenance_wake_.wait_until(lock, wake, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    run_maintenance();
+    const auto now = steady_clock::now();
+    // Nothing may escape this thread: a throw here would terminate the server.
+    try {
+      if (maintain && now >= next_maintenance) {
+        run_maintenance();
+        next_maintenance = now + config_.maintenance_interval;
+      }
+      if (sweep && now >= next_sweep) {
+        collect_garbage();
+        next_sweep = now + config_.gc_interval;
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("maintenance: {}", e.what());
+      next_maintenance = next_sweep = now + std::chrono::seconds(1);
+    }
     lock.lock();
   }
 }

@@ -21,16 +21,19 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "platform/accounts.h"
 #include "platform/action.h"
 #include "platform/action_log.h"
 #include "platform/action_registry.h"
 #include "platform/database.h"
+#include "platform/disk_gc.h"
 #include "platform/metrics_registry.h"
 #include "platform/module_cache.h"
 #include "platform/module_runtime.h"
 #include "platform/module_store.h"
+#include "platform/user_quota.h"
 #include "runtime/call.h"
 #include "support/expected.h"
 
@@ -44,14 +47,20 @@ struct PlatformConfig {
   runtime::EngineConfig::Tiers compile_tiers = runtime::EngineConfig::Tiers::kTiered;
   unsigned max_concurrent_compiles = 1;
 
-  SqliteOptions sqlite;       // WAL, busy timeout 5 s
-  AuthConfig auth;            // argon2id interactive, 24 h sessions, open registration, 5/5 min
-  ActionLimits limits;        // timeout 5 s (max 60 s), memory 128 MiB (max 1 GiB)
-  ModuleCacheConfig cache;    // 256 modules, 1 GiB, idle 15 min
-  LogConfig logs;             // 500 lines/action in memory, 7 days / 10000 lines persisted
-  // How often the background thread drops idle modules and prunes logs; 0 disables the
-  // thread (call run_maintenance() yourself).
+  SqliteOptions sqlite;     // WAL, busy timeout 5 s
+  AuthConfig auth;          // argon2id interactive, 24 h sessions, open registration, 5/5 min
+  ActionLimits limits;      // timeout 5 s (max 60 s), memory 128 MiB (max 1 GiB)
+  ModuleCacheConfig cache;  // 256 modules, 1 GiB, idle 15 min
+  LogConfig logs;           // 500 lines/action in memory, 7 days / 10000 lines persisted
+  UserQuota quota;          // per user: 100 actions, 1 GiB of stored modules
+  // How often the background thread drops idle modules and prunes logs; 0 disables it
+  // (call run_maintenance() yourself).
   std::chrono::seconds maintenance_interval{60};
+  // How often the background thread frees unreferenced modules, their artifacts and
+  // abandoned temp files (also done once at open); 0 disables the periodic sweep.
+  std::chrono::seconds gc_interval{600};
+  // Temp files and compile work dirs older than this are abandoned whatever their name says.
+  std::chrono::seconds gc_abandoned_age{std::chrono::hours(1)};
 };
 
 struct DeployRequest {
@@ -88,16 +97,18 @@ class Platform {
   Platform& operator=(const Platform&) = delete;
 
   // Validates first (errors not_wasm / invalid_module / unsupported_feature /
-  // unsupported_import, or invalid_argument when settings.entry is not exported):
-  // nothing is stored on failure. Then stores the module, records the version as
-  // "compiling" and starts compiling; returns without waiting. The status becomes
-  // ready / optimized / failed as compilation progresses.
+  // unsupported_import, or invalid_argument when settings.entry is not exported;
+  // quota_exceeded over the owner's quota; conflict for a route taken or inside another
+  // user's prefix): nothing is stored on failure, not even the module file. Then stores the module,
+  // records the version as "compiling" and starts compiling; returns without waiting. The status
+  // becomes ready / optimized / failed as compilation progresses.
   Expected<DeployResult> deploy(int64_t owner_id, const DeployRequest& request);
   Expected<Action> rollback(int64_t owner_id, std::string_view name,
                             std::optional<int> to_number = std::nullopt);
   Expected<Action> update_settings(int64_t owner_id, std::string_view name,
                                    const ActionSettings& settings);  // validates bounds
-  Status remove_action(int64_t owner_id, std::string_view name);      // + metrics, logs
+  // Also frees the action's module files and artifacts that no other version uses.
+  Status remove_action(int64_t owner_id, std::string_view name);  // + metrics, logs
 
   std::optional<RouteMatch> match(std::string_view path) const { return actions_->match(path); }
 
@@ -127,6 +138,12 @@ class Platform {
 
   // Drops idle modules and prunes logs (also done by the background thread).
   void run_maintenance(TimePoint now = Clock::now());
+  // Frees what no version references and what killed processes left behind (also done
+  // at open and by the background thread). Never touches a module a deploy in flight is
+  // storing.
+  DiskGcStats collect_garbage();
+  // What the owner stores now (the quotas count this).
+  Expected<StorageUsage> usage(int64_t owner_id) { return actions_->usage(owner_id); }
 
   Accounts& accounts() { return *accounts_; }
   ActionRegistry& actions() { return *actions_; }
@@ -147,6 +164,13 @@ class Platform {
   void warm_compiling_versions();
   std::shared_ptr<ActionMetrics> metrics_for(const Action& action);
   void maintenance_loop();
+  class StoreReservation;
+  Expected<std::unique_ptr<StoreReservation>> reserve_store(int64_t owner_id,
+                                                            const std::string& sha256,
+                                                            uint64_t bytes, bool new_action);
+  void release_store(int64_t owner_id, const std::string& sha256, uint64_t bytes, bool new_action,
+                     bool recorded);
+  void free_module_if_unused_locked(const std::string& sha256, DiskGcStats& stats);
 
   PlatformConfig config_;
   std::unique_ptr<Database> db_;
@@ -160,6 +184,15 @@ class Platform {
   std::unique_ptr<ModuleRuntime> runtime_;
   // Destroyed first: loaded modules go before the engine that loaded them.
   std::unique_ptr<CompiledModuleCache> cache_;
+
+  // Deploys between the quota check and recording their version hold a reservation: the
+  // module is pinned (the collector keeps it) and its bytes and action count toward the
+  // owner's quota. The collector sweeps with this mutex held, so a module is never
+  // deleted between a deploy's store and its record.
+  std::mutex store_mutex_;
+  std::unordered_map<std::string, int> pinned_modules_;
+  std::unordered_map<int64_t, StorageUsage> reserved_;  // per owner
+  std::unique_ptr<DiskGarbageCollector> gc_;
 
   std::mutex maintenance_mutex_;
   std::condition_variable maintenance_wake_;

@@ -1,7 +1,10 @@
 // The platform facade over the real engine: deploys and invokes real guests
 // (tests/guests and examples, built to $WA_GUESTS_DIR).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <thread>
 
@@ -40,6 +43,7 @@ class PlatformEngineTest : public ::testing::Test {
     c.auth.password_strength = PasswordStrength::kMinimal;
     c.maintenance_interval = std::chrono::seconds(0);
     c.cache = cache_config_;
+    c.quota = quota_;
     return c;
   }
 
@@ -82,8 +86,39 @@ class PlatformEngineTest : public ::testing::Test {
 
   ActionSettings defaults() { return ActionSettings::defaults(platform_->config().limits); }
 
+  // Files of one module in the store and the artifact cache.
+  size_t module_files(const std::string& sha256) {
+    return std::filesystem::exists(platform_->config().data_dir / "modules" / sha256.substr(0, 2) /
+                                   (sha256 + ".wasm"))
+               ? 1
+               : 0;
+  }
+  size_t artifact_files(const std::string& sha256) {
+    size_t n = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator
+             it(dir_.path() / "artifacts" / sha256.substr(0, 2), ec),
+         end;
+         !ec && it != end; it.increment(ec)) {
+      n += it->path().filename().string().starts_with(sha256) ? 1 : 0;
+    }
+    return n;
+  }
+  size_t stored_modules() {
+    size_t n = 0;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator
+             it(platform_->config().data_dir / "modules", ec),
+         end;
+         !ec && it != end; it.increment(ec)) {
+      n += it->is_regular_file() ? 1 : 0;
+    }
+    return n;
+  }
+
   testing::TempDir dir_;
   ModuleCacheConfig cache_config_;
+  UserQuota quota_;
   std::unique_ptr<Platform> platform_;
   int64_t ann_ = 0;
 };
@@ -227,6 +262,131 @@ TEST_F(PlatformEngineTest, DisabledActionDoesNotRun) {
   auto result = invoke("/off");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().kind, "disabled");
+}
+
+// Issue 8 item 20: a deleted action's .wasm and .so stayed forever.
+TEST_F(PlatformEngineTest, RemovingActionsFreesTheirFilesButNotSharedOnes) {
+  auto a = deploy("a", "/a", "hello");
+  auto b = deploy("b", "/b", "hello");  // same bytes: one module file for both
+  auto c = deploy("c", "/c", "primes");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  ASSERT_EQ(wait_compiled("a"), VersionStatus::kReady);
+  ASSERT_EQ(wait_compiled("c"), VersionStatus::kReady);
+  const std::string hello = a->version.module_sha256;
+  const std::string primes = c->version.module_sha256;
+  ASSERT_EQ(b->version.module_sha256, hello);
+  ASSERT_EQ(module_files(hello), 1u);
+  ASSERT_GE(artifact_files(hello), 1u);
+  ASSERT_GE(artifact_files(primes), 1u);
+
+  ASSERT_TRUE(platform_->remove_action(ann_, "a").ok());
+  EXPECT_EQ(module_files(hello), 1u) << "b still uses it";
+  EXPECT_GE(artifact_files(hello), 1u);
+  ASSERT_TRUE(invoke("/b").ok());
+  ASSERT_TRUE(platform_->remove_action(ann_, "c").ok());
+  EXPECT_EQ(module_files(primes), 0u);
+  EXPECT_EQ(artifact_files(primes), 0u);
+  ASSERT_TRUE(platform_->remove_action(ann_, "b").ok());
+  EXPECT_EQ(module_files(hello), 0u);
+  EXPECT_EQ(artifact_files(hello), 0u);
+  EXPECT_EQ(platform_->collect_garbage().removed(), 0u) << "nothing left for the sweep";
+}
+
+// Issue 8 item 20: a deploy refused in a route race left its .wasm. The race is replayed:
+// another user's action takes the route after the early check (the route table has not
+// seen it yet), so the insert itself fails.
+TEST_F(PlatformEngineTest, DeployRefusedWhileRecordingLeavesNoFile) {
+  auto bob = platform_->accounts().register_user("bob", "password-2");
+  ASSERT_TRUE(bob.ok());
+  ASSERT_TRUE(platform_->database()
+                  .query("INSERT INTO actions (owner_id, name, route, settings, created_at, "
+                         "updated_at) VALUES (?, 'raced', '/raced', '{}', 0, 0)",
+                         {bob->user.id})
+                  .ok());
+  auto refused = deploy("mine", "/raced", "primes");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, "conflict");
+  EXPECT_EQ(stored_modules(), 0u);
+  EXPECT_TRUE(platform_->actions().list(ann_)->empty());
+}
+
+TEST_F(PlatformEngineTest, SweepAtOpenFreesOrphansAndWhatAKilledProcessLeft) {
+  ASSERT_TRUE(deploy("hello", "/hello", "hello").ok());
+  ASSERT_EQ(wait_compiled("hello"), VersionStatus::kReady);
+  platform_.reset();
+  // An orphan module (its action deleted by a build without the collector), a temp file
+  // and a compile work dir of a process that no longer exists.
+  const auto orphan = guest("primes");
+  LocalModuleStore store(dir_.path() / "data" / "modules");
+  const std::string orphan_sha = store.put(orphan).value();
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  const std::string dead = std::to_string(child);
+  const auto temp = dir_.path() / "data" / "modules" / "ab" / ("ab.wasm.tmp." + dead + ".1");
+  const auto work = dir_.path() / "artifacts" / "tmp" / ("0123456789abcdef.fast." + dead + ".2");
+  std::filesystem::create_directories(temp.parent_path());
+  std::filesystem::create_directories(work);
+  ASSERT_TRUE(write_file_bytes(temp, orphan).ok());
+  ASSERT_TRUE(write_file_bytes(work / "guest.c", orphan).ok());
+
+  open();
+  EXPECT_EQ(module_files(orphan_sha), 0u);
+  EXPECT_FALSE(std::filesystem::exists(temp));
+  EXPECT_FALSE(std::filesystem::exists(work));
+  auto result = invoke("/hello");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->outcome, "ok");
+}
+
+// The sweep runs while deploys store the module it would otherwise judge unreferenced (its
+// last action was just removed): a recorded version must always find its file.
+TEST_F(PlatformEngineTest, SweepsRacingDeploysNeverTakeAModuleBeingRecorded) {
+  std::atomic<bool> done{false};
+  std::thread sweeper([&] {
+    while (!done) (void)platform_->collect_garbage();
+  });
+  std::string sha;
+  for (int round = 0; round < 20; ++round) {
+    auto deployed = deploy("x", "/x", "hello");
+    ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+    sha = deployed->version.module_sha256;
+    EXPECT_EQ(module_files(sha), 1u) << "round " << round;
+    ASSERT_TRUE(platform_->remove_action(ann_, "x").ok());
+  }
+  done = true;
+  sweeper.join();
+  EXPECT_EQ(module_files(sha), 0u);
+}
+
+TEST_F(PlatformEngineTest, QuotasRefuseBeforeAnythingIsStored) {
+  quota_.max_actions = 2;
+  quota_.max_module_bytes = guest("hello").size() + guest("echo_io").size();
+  open();
+  ASSERT_TRUE(deploy("one", "/one", "hello").ok());
+  ASSERT_TRUE(deploy("two", "/two", "hello").ok());  // the same module costs nothing more
+  auto third = deploy("three", "/three", "hello");
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().kind, "quota_exceeded");
+  EXPECT_NE(third.error().message.find("(2)"), std::string::npos) << third.error().message;
+
+  ASSERT_TRUE(platform_->remove_action(ann_, "two").ok());
+  ASSERT_TRUE(deploy("two", "/two", "echo_io").ok());  // exactly at the byte limit
+  EXPECT_EQ(stored_modules(), 2u);
+  DeployRequest update;
+  update.name = "two";
+  const auto primes = guest("primes");
+  update.module = primes;
+  update.mode = DeployRequest::Mode::kUpdate;
+  auto over = platform_->deploy(ann_, update);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().kind, "quota_exceeded");
+  EXPECT_NE(over.error().message.find("MiB"), std::string::npos) << over.error().message;
+  EXPECT_EQ(stored_modules(), 2u) << "nothing stored for the refused deploy";
+  auto usage = platform_->usage(ann_);
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->actions, 2u);
+  EXPECT_EQ(usage->module_bytes, quota_.max_module_bytes);
 }
 
 }  // namespace

@@ -12,8 +12,9 @@ namespace {
 constexpr size_t kMaxRouteBytes = 256;
 constexpr std::string_view kPrefixSuffix = "/...";
 // Paths the server answers itself; "/" is reserved as an exact path (the landing page).
-constexpr std::array<std::string_view, 5> kReservedTrees = {"/api/v1", "/dashboard", "/healthz",
-                                                            "/metrics", "/static"};
+// "/rooms" is the WebSocket rooms endpoint (decisions.md, "Names and paths").
+constexpr std::array<std::string_view, 6> kReservedTrees = {"/api/v1",  "/dashboard", "/healthz",
+                                                            "/metrics", "/rooms",     "/static"};
 
 bool is_segment_char(char c) {
   // RFC 3986 pchar minus '*', which people would read as a wildcard (prefixes are "/...").
@@ -52,6 +53,8 @@ Status check_segments(std::string_view text, std::string_view path) {
 
 }  // namespace
 
+bool route_path_within(std::string_view path, std::string_view tree) { return within(path, tree); }
+
 bool is_reserved_path(std::string_view path) {
   if (path == "/") return true;
   for (auto tree : kReservedTrees) {
@@ -77,9 +80,10 @@ Expected<Route> parse_route(std::string_view text) {
     if (auto st = check_segments(text, path); !st) return st.error();
   }
   if (is_reserved_path(path)) {
-    return make_error(std::string(error_kind::kReservedRoute),
-                      "route '" + std::string(text) +
-                          "' is reserved (/, /api/v1, /dashboard, /healthz, /metrics, /static)");
+    return make_error(
+        std::string(error_kind::kReservedRoute),
+        "route '" + std::string(text) +
+            "' is reserved (/, /api/v1, /dashboard, /healthz, /metrics, /rooms, /static)");
   }
   route.path = std::string(path);
   return route;

@@ -4,7 +4,7 @@
 // "/api/..." matches "/api" and everything below it ("/api/x/y"), not "/apix".
 // Paths are made of segments of [A-Za-z0-9._~!$&'()+,;=:@%-], no empty, "." or ".."
 // segment, no trailing slash, at most 256 bytes. Reserved (refused, with anything below
-// them): "/", "/api/v1", "/dashboard", "/healthz", "/metrics", "/static".
+// them): "/", "/api/v1", "/dashboard", "/healthz", "/metrics", "/rooms", "/static".
 #pragma once
 
 #include <string>
@@ -27,5 +27,9 @@ Expected<Route> parse_route(std::string_view text);
 
 // True when `path` is served by the platform itself (the gateway checks it first).
 bool is_reserved_path(std::string_view path);
+
+// True when `path` is `tree` or below it ("/shop/x" and "/shop" are within "/shop",
+// "/shopping" is not): the paths a prefix route on `tree` would answer.
+bool route_path_within(std::string_view path, std::string_view tree);
 
 }  // namespace wa::platform

@@ -31,16 +31,26 @@ TEST(RouteTest, RejectsMalformedRoutes) {
 
 TEST(RouteTest, RefusesReservedPaths) {
   for (const char* reserved : {"/", "/...", "/api/v1", "/api/v1/things", "/api/v1/...",
-                               "/dashboard", "/dashboard/x", "/healthz", "/metrics",
-                               "/static/...", "/static/app.js"}) {
+                               "/dashboard", "/dashboard/x", "/healthz", "/metrics", "/static/...",
+                               "/static/app.js", "/rooms", "/rooms/...", "/rooms/lobby"}) {
     auto r = parse_route(reserved);
     ASSERT_FALSE(r.ok()) << reserved;
     EXPECT_EQ(r.error().kind, "reserved_route") << reserved;
   }
   // Near misses are fine.
-  for (const char* ok : {"/api/...", "/api/v2", "/metricsx", "/dashboards", "/healthz2"}) {
+  for (const char* ok :
+       {"/api/...", "/api/v2", "/metricsx", "/dashboards", "/healthz2", "/roomsx"}) {
     EXPECT_TRUE(parse_route(ok).ok()) << ok;
   }
+}
+
+TEST(RouteTest, PathWithinTree) {
+  EXPECT_TRUE(route_path_within("/shop", "/shop"));
+  EXPECT_TRUE(route_path_within("/shop/checkout", "/shop"));
+  EXPECT_TRUE(route_path_within("/shop/a/b", "/shop/a"));
+  EXPECT_FALSE(route_path_within("/shopping", "/shop"));
+  EXPECT_FALSE(route_path_within("/sho", "/shop"));
+  EXPECT_FALSE(route_path_within("/other/shop", "/shop"));
 }
 
 Action action_on(int64_t id, const std::string& route) {
