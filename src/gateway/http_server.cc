@@ -367,7 +367,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void poll_events() {
     if (server_.shutting_down()) return end_event_stream();
-    std::optional<std::string> chunk = events_->poll();
+    std::optional<std::string> chunk;
+    try {
+      chunk = events_->poll();
+    } catch (const std::exception& e) {
+      spdlog::error("request={} event stream failed: {}", request_id_, e.what());
+    }
     if (!chunk) return end_event_stream();
     auto now = std::chrono::steady_clock::now();
     if (chunk->empty() && now - last_sent_ >= kEventKeepAlive) *chunk = ": keep-alive\n\n";
