@@ -295,13 +295,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void write(HttpResponse response, bool counted) {
     bool keep_alive = keep_alive_ && !server_.shutting_down();
     const uint64_t generation = ++write_generation_;
-    auto reserved =
-        budget_->reserve(response.body().size(), [weak = weak_from_this(), generation] {
-          if (auto self = weak.lock()) {
-            net::post(self->stream_.get_executor(),
-                      [self, generation] { self->drop_slow_reader(generation); });
-          }
-        });
+    auto reserved = budget_->reserve(response.body().size(), [weak = weak_from_this(), generation] {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(),
+                  [self, generation] { self->drop_slow_reader(generation); });
+      }
+    });
     if (!reserved.error.empty()) {
       spdlog::warn("request={} status=503 {}", request_id_, reserved.error);
       keep_alive = false;
@@ -417,7 +416,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   uint16_t local_port_ = 0;
   bool head_ = false;
   uint64_t write_generation_ = 0;  // one per response written
-  bool writing_ = false;            // a response is being written
+  bool writing_ = false;           // a response is being written
   std::string request_id_;
   bool keep_alive_ = true;
   unsigned version_ = 11;

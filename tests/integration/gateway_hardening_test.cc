@@ -263,9 +263,10 @@ TEST_F(GatewayHardening, UnframeableTransferEncodingIs400AndClose) {
   const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
   for (const std::string& framing : std::vector<std::string>{
            "Transfer-Encoding: xchunked\r\n", "Transfer-Encoding: chunked, gzip\r\n",
-        "Transfer-Encoding: gzip\r\n",
-        "Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n",
-        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
+           "Transfer-Encoding: gzip\r\n",
+           "Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(smuggled.size()) +
+               "\r\n",
+           "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
     RawConnection connection(server.port());
     ASSERT_TRUE(
         connection.send_all("POST /x HTTP/1.1\r\nHost: a\r\n" + framing + "\r\n" + smuggled));
@@ -378,7 +379,7 @@ TEST_F(GatewayHardening, SlowReadersCannotExhaustMemory) {
 
 // Item 16: after the grace period, the queued get 503, the running are halted (503).
 TEST_F(GatewayHardening, ShutdownAnswersEveryoneAfterTheGracePeriod) {
-  auto& server = start({"--workers", "2", "--shutdown-grace-seconds", "1"});
+  auto& server = start({"--workers", "2", "--io-threads", "1", "--shutdown-grace-seconds", "1"});
   auto client = client_for(server);
   std::string token = register_user(client, "ann");
   deploy(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 30000}});
@@ -388,8 +389,11 @@ TEST_F(GatewayHardening, ShutdownAnswersEveryoneAfterTheGracePeriod) {
     callers.push_back(std::make_unique<RawConnection>(server.port()));
     ASSERT_TRUE(callers.back()->send_all("GET /loop HTTP/1.1\r\nHost: a\r\n\r\n"));
   }
-  // Let the server read all six (two run, four wait in the queue).
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // One I/O thread handles connections in the order they arrived: once a later request
+  // is answered, the six are read and submitted (two run, four wait in the queue).
+  RawConnection later(server.port());
+  ASSERT_TRUE(later.send_all("GET /nothing-here HTTP/1.1\r\nHost: a\r\n\r\n"));
+  ASSERT_EQ(later.read_response(std::chrono::seconds(30)).rfind("HTTP/1.1 404", 0), 0u);
   server.signal(SIGTERM);
   int answered_503 = 0;
   for (auto& caller : callers) {
