@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -342,6 +343,25 @@ TEST_F(GatewayHardening, RunningOutOfDescriptorsBacksOffAndRecovers) {
     if (health.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(health.status, 200u) << "serves again once descriptors are free";
+}
+
+// Item 6, start-up: a low soft descriptor limit is raised to the hard one, so 100 open
+// connections are all served.
+TEST_F(GatewayHardening, SoftDescriptorLimitIsRaisedAtStart) {
+  rlimit hard{};
+  getrlimit(RLIMIT_NOFILE, &hard);
+  if (hard.rlim_max != RLIM_INFINITY && hard.rlim_max < 512) GTEST_SKIP() << "hard limit too low";
+  auto& server = start({}, ProcessOptions{0, {}, 64});
+  std::vector<std::unique_ptr<RawConnection>> open;
+  for (int i = 0; i < 100; ++i) {
+    open.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(open.back()->send_all("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+  }
+  int served = 0;
+  for (auto& connection : open) {
+    served += connection->read_response(std::chrono::seconds(10)).rfind("HTTP/1.1 200", 0) == 0;
+  }
+  EXPECT_EQ(served, 100);
 }
 
 // Item 7: clients that never read cannot make the server hold unbounded response memory.

@@ -52,6 +52,12 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
       rlimit limit{options.fd_limit, options.fd_limit};
       if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
     }
+    if (options.fd_soft_limit > 0) {
+      rlimit limit{};
+      getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = options.fd_soft_limit;
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+    }
     if (!options.log_file.empty()) {
       int fd = open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0) _exit(125);

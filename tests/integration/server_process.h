@@ -15,6 +15,7 @@ namespace wa::testing {
 struct ProcessOptions {
   unsigned fd_limit = 0;           // > 0: RLIMIT_NOFILE soft and hard limit in the child
   std::filesystem::path log_file;  // non-empty: the server's stdout and stderr go here
+  unsigned fd_soft_limit = 0;      // > 0: only the soft RLIMIT_NOFILE (the hard one stays)
 };
 
 class ServerProcess {
