@@ -245,6 +245,25 @@ TEST_F(GatewayHardening, EveryGuestReplyMapsToAValidResponse) {
   EXPECT_NE(logs.find("reason phrase"), std::string::npos) << logs;
 }
 
+// A HEAD answer carries the length of the body but not the body: the next response on the
+// connection must start right after its header block.
+TEST_F(GatewayHardening, HeadAnswersSendNoBody) {
+  auto& server = start();
+  auto client = client_for(server);
+  deploy_hostile(client);
+  RawConnection connection(server.port());
+  ASSERT_TRUE(
+      connection.send_all("HEAD /hostile HTTP/1.1\r\nHost: a\r\n\r\n"
+                          "GET /hostile HTTP/1.1\r\nHost: a\r\n\r\n"));
+  std::string both = connection.read(std::chrono::seconds(30), [](const std::string& d) {
+    return d.find("ok\n") != std::string::npos;
+  });
+  auto first_end = both.find("\r\n\r\n");
+  ASSERT_NE(first_end, std::string::npos) << both;
+  EXPECT_NE(both.substr(0, first_end).find("Content-Length: 3"), std::string::npos) << both;
+  EXPECT_EQ(both.compare(first_end + 4, 12, "HTTP/1.1 200"), 0) << both;
+}
+
 // Item 21: stderr has its own cap; it never decides whether the reply stands.
 TEST_F(GatewayHardening, LotsOfStderrDoesNotSpoilTheReply) {
   auto& server = start();
