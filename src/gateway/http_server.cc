@@ -294,8 +294,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void write(HttpResponse response, bool counted) {
     bool keep_alive = keep_alive_ && !server_.shutting_down();
+    auto message = std::make_shared<HttpResponse>(framed(std::move(response), keep_alive));
     const uint64_t generation = ++write_generation_;
-    auto reserved = budget_->reserve(response.body().size(), [weak = weak_from_this(), generation] {
+    auto reserved = budget_->reserve(message->body().size(), [weak = weak_from_this(), generation] {
       if (auto self = weak.lock()) {
         net::post(self->stream_.get_executor(),
                   [self, generation] { self->drop_slow_reader(generation); });
@@ -303,12 +304,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
     if (!reserved.error.empty()) {
       spdlog::warn("request={} status=503 {}", request_id_, reserved.error);
-      keep_alive = false;
-      response = server_.handler().error_response(
+      auto busy = server_.handler().error_response(
           503, "overloaded", "the server cannot buffer this response now; retry shortly");
-      response.set(http::field::retry_after, "1");
+      busy.set(http::field::retry_after, "1");
+      message = std::make_shared<HttpResponse>(framed(std::move(busy), /*keep_alive=*/false));
     }
-    auto message = std::make_shared<HttpResponse>(framed(std::move(response), keep_alive));
     keep_alive = message->keep_alive();
     auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*message);
     stream_.expires_after(kIoTimeout);

@@ -1,6 +1,7 @@
 #include "gateway/serve.h"
 
 #include <spdlog/spdlog.h>
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
@@ -99,6 +100,16 @@ void raise_fd_limit(const ServerConfig& config) {
   }
 }
 
+// Response buffers run to megabytes and are built on one thread and freed on another.
+// With glibc's default, the mmap threshold rises to the largest block freed, after which
+// such buffers come from per-thread arenas that keep the memory: RSS then grows past
+// what the send budget allows. A fixed threshold keeps large blocks in their own
+// mappings, returned to the system when freed.
+void keep_large_buffers_out_of_arenas() {
+  constexpr int kMmapThreshold = 1 << 20;
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+}
+
 // Runs the I/O loop until it is stopped. A handler that throws is logged and the loop
 // goes on: no exception ends an I/O thread (and with it the process).
 void run_io(net::io_context& io) {
@@ -126,6 +137,7 @@ Status serve(const ServerConfig& config) {
   Gateway gateway(**platform, config, guest_pool, api_pool);
 
   raise_fd_limit(config);
+  keep_large_buffers_out_of_arenas();
   net::io_context io(static_cast<int>(config.io_threads));
   HttpServerLimits limits;
   limits.max_connections = config.max_connections;

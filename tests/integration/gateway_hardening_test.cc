@@ -411,9 +411,9 @@ TEST_F(GatewayHardening, SlowReadersCannotExhaustMemory) {
   uint64_t grown_mib = (peak_kib - std::min(peak_kib, baseline_kib)) >> 10;
   std::printf("[ measured ] 40 non-reading clients of 15 MiB: peak RSS grew by %llu MiB\n",
               static_cast<unsigned long long>(grown_mib));
-  // Budget: 64 MiB of unsent responses + the responses being produced and handed over
-  // (2 workers, 15 MiB each, with string growth) + slack. Unbounded it is 600 MiB.
-  EXPECT_LT(grown_mib, 256u);
+  // Budget: 64 MiB of unsent responses + up to 128 MiB for responses being produced and
+  // handed over (2 workers, 15 MiB each, string growth) and slack. Unbounded: 600 MiB.
+  EXPECT_LT(grown_mib, 64u + 128u);
 }
 
 // Item 16: after the grace period, the queued get 503, the running are halted (503).
