@@ -70,6 +70,13 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "max-body-bytes", c.max_body_bytes, "Largest request body for an action (413)");
   option(*cmd, "max-upload-bytes", c.max_upload_bytes, "Largest API request (module upload)");
   option(*cmd, "max-response-bytes", c.max_response_bytes, "Largest action response (502)");
+  option(*cmd, "max-connections", c.max_connections, "Open connections in total (then 503)");
+  option(*cmd, "max-connections-per-address", c.max_connections_per_address,
+         "Open connections per client address (then 503)");
+  option(*cmd, "max-unsent-bytes", c.max_unsent_bytes,
+         "Response bytes awaiting slow readers, in total (then the slowest are dropped)");
+  option(*cmd, "max-unsent-bytes-per-connection", c.max_unsent_bytes_per_connection,
+         "Largest response one connection may hold unsent (then 503)");
   option(*cmd, "default-timeout-ms", c.default_timeout_ms, "Action time limit unless set");
   option(*cmd, "max-timeout-ms", c.max_timeout_ms, "Upper bound for an action's time limit");
   option(*cmd, "default-memory-mb", c.default_memory_mb, "Action memory cap unless set");
@@ -87,7 +94,8 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "compile-jobs", c.compile_jobs, "Concurrent compilations per tier");
   option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");
   option(*cmd, "shutdown-grace-seconds", c.shutdown_grace_seconds,
-         "On SIGTERM, wait this long for requests in flight");
+         "On SIGTERM, wait this long for requests in flight; then queued calls get 503 and "
+         "running guests are halted");
   option(*cmd, "log-level", c.log_level, "trace | debug | info | warn | error");
   cmd->add_flag("--fast-password-hashing", c.fast_password_hashing,
                 "Cheapest argon2id parameters (tests only)")

@@ -55,8 +55,13 @@ Status apply_status(std::string_view value, CgiResponse& response) {
   if (code < 200 || code > 599) {
     return invalid("Status " + std::to_string(code) + " is outside 200..599");
   }
+  std::string_view reason = trim(value.substr(3));
+  if (reason.size() > kMaxCgiReasonBytes) {
+    return invalid("the Status reason phrase is " + std::to_string(reason.size()) +
+                   " bytes; the limit is " + std::to_string(kMaxCgiReasonBytes));
+  }
   response.status = code;
-  response.reason = std::string(trim(value.substr(3)));
+  response.reason = std::string(reason);
   return ok_status();
 }
 
@@ -65,11 +70,12 @@ bool is_dropped_header(std::string_view name) {
          iequals(name, "Connection");
 }
 
-}  // namespace
+// RFC 9110 section 6.4.1: these statuses never carry content.
+bool status_forbids_body(unsigned status) { return status == 204 || status == 304; }
 
-Expected<CgiResponse> parse_cgi_response(std::string_view output) {
+// Parses the header block into `response`; returns where the body starts in `output`.
+Expected<size_t> parse_header_block(std::string_view output, CgiResponse& response) {
   if (output.empty()) return invalid("the action wrote nothing to stdout");
-  CgiResponse response;
   bool has_status = false;
   bool has_location = false;
   bool saw_header = false;
@@ -80,7 +86,6 @@ Expected<CgiResponse> parse_cgi_response(std::string_view output) {
     std::string_view line = next_line(rest, ended);
     if (line.empty()) {
       if (!saw_header) return invalid("output starts with a blank line: no CGI headers");
-      response.body = std::string(rest);
       break;
     }
     auto colon = line.find(':');
@@ -89,6 +94,10 @@ Expected<CgiResponse> parse_cgi_response(std::string_view output) {
                      (saw_header ? "" : " (did the action forget \"Content-Type: ...\\n\\n\"?)"));
     }
     std::string_view name = line.substr(0, colon);
+    if (name.size() > kMaxCgiHeaderNameBytes) {
+      return invalid("a header name of " + std::to_string(name.size()) +
+                     " bytes exceeds the limit of " + std::to_string(kMaxCgiHeaderNameBytes));
+    }
     if (!std::all_of(name.begin(), name.end(), is_token_char)) {
       return invalid("invalid header name " + quoted(name));
     }
@@ -105,15 +114,54 @@ Expected<CgiResponse> parse_cgi_response(std::string_view output) {
       has_status = true;
       continue;
     }
+    if (value.size() > kMaxCgiHeaderValueBytes) {
+      return invalid("the value of header " + quoted(name) + " is " + std::to_string(value.size()) +
+                     " bytes; the limit is " + std::to_string(kMaxCgiHeaderValueBytes));
+    }
+    if (output.size() - rest.size() > kMaxCgiHeaderBlockBytes) {
+      return invalid("the header block exceeds " + std::to_string(kMaxCgiHeaderBlockBytes) +
+                     " bytes");
+    }
     if (iequals(name, "Location")) {
       if (value.empty()) return invalid("empty Location header");
       has_location = true;
     }
     if (is_dropped_header(name)) continue;
+    if (response.headers.size() >= kMaxCgiHeaderCount) {
+      return invalid("more than " + std::to_string(kMaxCgiHeaderCount) + " headers");
+    }
     response.headers.emplace_back(std::string(name), std::string(value));
   }
   if (!saw_header) return invalid("no CGI headers in the output");
   if (has_location && !has_status) response.status = 302;
+  return output.size() - rest.size();  // where the body starts
+}
+
+}  // namespace
+
+Expected<CgiResponse> parse_cgi_response(std::string_view output) {
+  CgiResponse response;
+  auto body_start = parse_header_block(output, response);
+  if (!body_start) return body_start.error();
+  std::string_view body = output.substr(std::min(*body_start, output.size()));
+  if (status_forbids_body(response.status)) {
+    response.dropped_body_bytes = body.size();
+  } else {
+    response.body = std::string(body);
+  }
+  return response;
+}
+
+Expected<CgiResponse> parse_cgi_response_in_place(std::string&& output) {
+  CgiResponse response;
+  auto body_start = parse_header_block(output, response);
+  if (!body_start) return body_start.error();
+  output.erase(0, std::min(*body_start, output.size()));
+  if (status_forbids_body(response.status)) {
+    response.dropped_body_bytes = output.size();
+  } else {
+    response.body = std::move(output);
+  }
   return response;
 }
 

@@ -159,6 +159,54 @@ TEST(CgiResponse, RejectsInvalidOutput) {
   EXPECT_NE(r.error().message.find("Hello world"), std::string::npos) << r.error().message;
 }
 
+TEST(CgiResponse, DropsTheBodyOfStatusesThatCannotHaveOne) {
+  for (const char* status : {"204", "304"}) {
+    std::string output = std::string("Status: ") + status + "\nContent-Type: a/b\n\nnot allowed";
+    auto r = parse_cgi_response(output);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->body, "");
+    EXPECT_EQ(r->dropped_body_bytes, 11u);
+    auto in_place = parse_cgi_response_in_place(std::move(output));
+    ASSERT_TRUE(in_place);
+    EXPECT_EQ(in_place->body, "");
+  }
+}
+
+TEST(CgiResponse, BoundsTheHeaderBlock) {
+  auto huge_value = parse_cgi_response("X-Big: " + std::string(70000, 'v') + "\n\nbody");
+  ASSERT_FALSE(huge_value);
+  EXPECT_NE(huge_value.error().message.find("X-Big"), std::string::npos);
+  EXPECT_NE(huge_value.error().message.find("limit"), std::string::npos);
+  EXPECT_FALSE(parse_cgi_response(std::string(70000, 'N') + ": v\n\n"));
+  auto reason = parse_cgi_response("Status: 200 " + std::string(70000, 'r') + "\n\n");
+  ASSERT_FALSE(reason);
+  EXPECT_NE(reason.error().message.find("reason phrase"), std::string::npos);
+  std::string many;
+  for (int i = 0; i < 200; ++i) many += "X-" + std::to_string(i) + ": v\n";
+  EXPECT_FALSE(parse_cgi_response(many + "\n"));
+  std::string block;
+  for (int i = 0; i < 10; ++i)
+    block += "X-" + std::to_string(i) + ": " + std::string(8000, 'v') + "\n";
+  EXPECT_FALSE(parse_cgi_response(block + "\n"));
+  // At the limits it is still a reply.
+  EXPECT_TRUE(parse_cgi_response("X-Ok: " + std::string(kMaxCgiHeaderValueBytes, 'v') + "\n\n"));
+  EXPECT_TRUE(parse_cgi_response("Status: 200 " + std::string(kMaxCgiReasonBytes, 'r') + "\n\n"));
+}
+
+TEST(CgiResponse, InPlaceParseMatchesTheCopyingOne) {
+  std::string output = "Status: 201 Made\r\nX-A: 1\r\n\r\nthe body\n";
+  auto copied = parse_cgi_response(output);
+  auto moved = parse_cgi_response_in_place(std::string(output));
+  ASSERT_TRUE(copied && moved);
+  EXPECT_EQ(moved->status, 201u);
+  EXPECT_EQ(moved->reason, "Made");
+  EXPECT_EQ(moved->body, copied->body);
+  EXPECT_EQ(moved->headers, copied->headers);
+  auto no_body = parse_cgi_response_in_place("Content-Type: a/b\n");
+  ASSERT_TRUE(no_body);
+  EXPECT_EQ(no_body->body, "");
+}
+
 runtime::CallResult exited(int code, std::string out) {
   runtime::CallResult r;
   r.exit_code = code;
@@ -204,6 +252,16 @@ TEST(GuestReply, MapsOutcomesToStatuses) {
   runtime::CallResult output_trap;
   output_trap.trap = runtime::TrapKind::kOutputLimit;
   EXPECT_EQ(reply_from_call(output_trap, limits).status, 502u);
+
+  auto no_content = reply_from_call(exited(0, "Status: 204\n\nsurprise"), limits);
+  EXPECT_EQ(no_content.status, 204u);
+  EXPECT_EQ(no_content.body, "");
+  EXPECT_NE(no_content.log_note.find("8 bytes dropped"), std::string::npos) << no_content.log_note;
+
+  limits.max_response_bytes = 1 << 20;
+  auto long_header = reply_from_call(exited(0, "X: " + std::string(70000, 'x') + "\n\n"), limits);
+  EXPECT_EQ(long_header.status, 502u);
+  EXPECT_EQ(long_header.outcome, CallOutcome::kInvalidResponse);
 }
 
 }  // namespace

@@ -12,11 +12,13 @@ namespace wa::gateway {
 namespace {
 
 constexpr std::string_view kApiPrefix = "/api/v1";
+// Guest stderr kept per call. It only feeds the action's log (which keeps far less), so
+// past this it is cut, never turned into a failed reply.
+constexpr uint64_t kMaxStderrBytes = 1u << 20;
 
 bool has_prefix(std::string_view path, std::string_view prefix) {
-  return path == prefix ||
-         (path.size() > prefix.size() && path.substr(0, prefix.size()) == prefix &&
-          path[prefix.size()] == '/');
+  return path == prefix || (path.size() > prefix.size() &&
+                            path.substr(0, prefix.size()) == prefix && path[prefix.size()] == '/');
 }
 
 std::string_view request_path(const HttpRequest& request) {
@@ -47,25 +49,46 @@ HeaderList header_list(const HttpRequest& request) {
   return headers;
 }
 
-HttpResponse to_http(GuestReply reply) {
-  HttpResponse response{static_cast<http::status>(reply.status), 11};
-  if (!reply.reason.empty()) response.reason(reply.reason);
-  for (auto& [name, value] : reply.headers) response.insert(name, value);
-  response.body() = std::move(reply.body);
+// Total: the parser already bounded every field, but should Beast still refuse one, the
+// client gets a 502 and the log says why instead of an exception on a worker thread.
+Expected<HttpResponse> to_http(GuestReply reply) {
+  try {
+    HttpResponse response{static_cast<http::status>(reply.status), 11};
+    if (!reply.reason.empty()) response.reason(reply.reason);
+    for (auto& [name, value] : reply.headers) response.insert(name, value);
+    response.body() = std::move(reply.body);
+    return response;
+  } catch (const std::exception& e) {
+    return make_error("bad_gateway",
+                      std::string("the action's response cannot be sent: ") + e.what());
+  }
+}
+
+HttpResponse shutting_down() {
+  auto response = text_response(503, "text/plain; charset=utf-8",
+                                "the server is shutting down; retry shortly\n");
+  response.set(http::field::retry_after, "1");
   return response;
+}
+
+HttpResponse internal_error(std::string_view request_id, const char* what) {
+  spdlog::error("request={} status=500 internal error: {}", request_id, what);
+  return text_response(500, "text/plain; charset=utf-8", "internal server error\n");
 }
 
 std::string metrics_kind(CallOutcome outcome) {
   switch (outcome) {
-    case CallOutcome::kInvalidResponse: return "bad_gateway";
-    default: return std::string(call_outcome_name(outcome));
+    case CallOutcome::kInvalidResponse:
+      return "bad_gateway";
+    default:
+      return std::string(call_outcome_name(outcome));
   }
 }
 
 }  // namespace
 
-Gateway::Gateway(platform::Platform& platform, const ServerConfig& config,
-                 WorkerPool& guest_pool, WorkerPool& api_pool)
+Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, WorkerPool& guest_pool,
+                 WorkerPool& api_pool)
     : platform_(platform),
       config_(config),
       guest_pool_(guest_pool),
@@ -76,7 +99,7 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config,
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
   std::string_view target(header.target().data(), header.target().size());
   return has_prefix(split_target(target).first, kApiPrefix) ? config_.max_upload_bytes
-                                                             : config_.max_body_bytes;
+                                                            : config_.max_body_bytes;
 }
 
 HttpResponse Gateway::error_response(unsigned status, std::string_view kind,
@@ -89,9 +112,15 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
   bool head = request.method() == http::verb::head;
   if (has_prefix(path, kApiPrefix)) {
     auto shared = std::make_shared<HttpRequest>(std::move(request));
-    bool queued = api_pool_.try_submit([this, shared, info, respond] {
-      respond(api_.handle(*shared, info));
-    });
+    bool queued = api_pool_.try_submit(
+        [this, shared, info, respond] {
+          try {
+            respond(api_.handle(*shared, info));
+          } catch (const std::exception& e) {
+            respond(internal_error(info.request_id, e.what()));
+          }
+        },
+        [respond] { respond(shutting_down()); });
     if (!queued) {
       auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
       busy.set(http::field::retry_after, "1");
@@ -100,10 +129,19 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
     return;
   }
   if (path == "/healthz") {
-    auto health = platform_.health();
-    respond(health ? json_response(200, {{"status", "ok"}})
-                   : json_response(503, {{"status", "unhealthy"},
-                                         {"message", health.error().message}}));
+    // The check queries the database, which may wait on a lock: never on an I/O thread.
+    bool queued = api_pool_.try_submit(
+        [this, respond] {
+          auto health = platform_.health();
+          respond(health ? json_response(200, {{"status", "ok"}})
+                         : json_response(503, {{"status", "unhealthy"},
+                                               {"message", health.error().message}}));
+        },
+        [respond] { respond(shutting_down()); });
+    if (!queued) {
+      respond(json_response(
+          503, {{"status", "overloaded"}, {"message", "the server is busy; retry shortly"}}));
+    }
     return;
   }
   if (path == "/metrics") {
@@ -116,8 +154,8 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
     return handle_action(std::move(request), info, std::move(*match), std::move(respond));
   }
   if (auto file = files_.file(path, head)) return respond(std::move(*file));
-  respond(text_response(404, "text/plain; charset=utf-8",
-                        "no action is deployed at " + path + "\n"));
+  respond(
+      text_response(404, "text/plain; charset=utf-8", "no action is deployed at " + path + "\n"));
 }
 
 // "/" and "/dashboard/..." are the single-page app (unknown sub-paths get index.html so
@@ -141,16 +179,28 @@ void Gateway::handle_action(HttpRequest request, const RequestInfo& info,
                             platform::RouteMatch match, Responder respond) {
   auto shared_request = std::make_shared<HttpRequest>(std::move(request));
   auto shared_match = std::make_shared<platform::RouteMatch>(std::move(match));
-  bool queued = guest_pool_.try_submit([this, shared_request, shared_match, info, respond] {
-    respond(run_action(*shared_request, info, *shared_match));
-  });
+  bool queued = guest_pool_.try_submit(
+      [this, shared_request, shared_match, info, respond] {
+        try {
+          respond(run_action(*shared_request, info, *shared_match));
+        } catch (const std::exception& e) {
+          respond(internal_error(info.request_id, e.what()));
+        }
+      },
+      [this, shared_match, info, respond] {
+        spdlog::warn(
+            "action={} request={} status=503 outcome=shutdown (still queued after the "
+            "grace period)",
+            shared_match->action->name, info.request_id);
+        respond(shutting_down());
+      });
   if (queued) return;
   platform_.record_error(*shared_match->action, info.request_id, "overloaded",
                          "refused: all guest workers busy and the queue is full", true);
-  spdlog::warn("action={} request={} status=503 outcome=overloaded",
-               shared_match->action->name, info.request_id);
-  auto busy = text_response(503, "text/plain; charset=utf-8",
-                            "the server is busy; retry shortly\n");
+  spdlog::warn("action={} request={} status=503 outcome=overloaded", shared_match->action->name,
+               info.request_id);
+  auto busy =
+      text_response(503, "text/plain; charset=utf-8", "the server is busy; retry shortly\n");
   busy.set(http::field::retry_after, "1");
   respond(std::move(busy));
 }
@@ -177,6 +227,8 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
   options.wasi.env = std::move(invocation.env);
   options.wasi.stdin_data = request.body();
   options.wasi.stdout_config.limit_bytes = config_.max_response_bytes;
+  options.wasi.stderr_config.limit_bytes = kMaxStderrBytes;
+  options.wasi.stderr_config.trap_on_limit = false;
 
   auto invoked = platform_.invoke(action, std::move(options), info.request_id);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -186,17 +238,21 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
     unsigned status = status_for_error_kind(error.kind);
     platform_.record_error(action, info.request_id, error.kind, error.message, true);
     spdlog::warn("action={} request={} status={} outcome={} duration_ms={} error=\"{}\"",
-                 action.name, info.request_id, status, error.kind, elapsed.count(),
-                 error.message);
+                 action.name, info.request_id, status, error.kind, elapsed.count(), error.message);
     return text_response(status, "text/plain; charset=utf-8", error.message + "\n");
   }
   ReplyLimits limits;
   limits.max_response_bytes = config_.max_response_bytes;
   limits.timeout = action.settings.timeout;
-  GuestReply reply = reply_from_call(invoked->call, limits);
   // Timeouts and traps are already recorded by the platform; what only the gateway
   // can judge (bad CGI output, exit codes, size) is recorded here.
   bool platform_saw_it = invoked->call.trapped();
+  GuestReply reply = reply_from_call(std::move(invoked->call), limits);
+  if (halting_ && reply.outcome == CallOutcome::kTimeout) {
+    // Halted by the shutdown, not by its own limit.
+    reply = error_reply(503, CallOutcome::kTimeout,
+                        "the server is shutting down: the action was halted");
+  }
   if (!reply.log_note.empty() && !platform_saw_it) {
     platform_.record_error(action, info.request_id, metrics_kind(reply.outcome), reply.log_note,
                            false);
@@ -205,7 +261,14 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
   spdlog::log(level, "action={} request={} status={} outcome={} duration_ms={} version={}",
               action.name, info.request_id, reply.status, call_outcome_name(reply.outcome),
               elapsed.count(), invoked->version_number);
-  return to_http(std::move(reply));
+  auto response = to_http(std::move(reply));
+  if (!response) {
+    platform_.record_error(action, info.request_id, "bad_gateway", response.error().message, false);
+    spdlog::warn("action={} request={} status=502 outcome=bad_gateway error=\"{}\"", action.name,
+                 info.request_id, response.error().message);
+    return text_response(502, "text/plain; charset=utf-8", response.error().message + "\n");
+  }
+  return std::move(*response);
 }
 
 }  // namespace wa::gateway

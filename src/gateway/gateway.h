@@ -2,6 +2,7 @@
 // API, /healthz, /metrics, the dashboard's files, or an action (run on the guest pool).
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "gateway/http_types.h"
@@ -24,6 +25,10 @@ class Gateway final : public HttpHandler {
   HttpResponse error_response(unsigned status, std::string_view kind,
                               std::string_view message) const override;
 
+  // Shutdown past its grace period: guests halted from now on are answered 503
+  // "shutting down" instead of 504.
+  void begin_halt() { halting_ = true; }
+
  private:
   void handle_action(HttpRequest request, const RequestInfo& info, platform::RouteMatch match,
                      Responder respond);
@@ -37,6 +42,7 @@ class Gateway final : public HttpHandler {
   WorkerPool& api_pool_;
   RestApi api_;
   StaticFiles files_;
+  std::atomic<bool> halting_{false};
 };
 
 }  // namespace wa::gateway

@@ -29,7 +29,7 @@ GuestReply error_reply(unsigned status, CallOutcome outcome, std::string message
   return reply;
 }
 
-GuestReply reply_from_call(const runtime::CallResult& result, const ReplyLimits& limits) {
+GuestReply reply_from_call(runtime::CallResult result, const ReplyLimits& limits) {
   switch (result.trap) {
     case TrapKind::kNone:
       break;
@@ -55,7 +55,7 @@ GuestReply reply_from_call(const runtime::CallResult& result, const ReplyLimits&
                            " bytes) exceeds the limit of " +
                            std::to_string(limits.max_response_bytes) + " bytes");
   }
-  auto parsed = parse_cgi_response(result.stdout_data);
+  auto parsed = parse_cgi_response_in_place(std::move(result.stdout_data));
   if (!parsed) {
     if (result.exit_code != 0) {
       return error_reply(500, CallOutcome::kExitError,
@@ -74,6 +74,12 @@ GuestReply reply_from_call(const runtime::CallResult& result, const ReplyLimits&
   if (result.exit_code != 0) {
     // The guest answered, then failed: the answer stands, the log says why.
     reply.log_note = "the action exited with code " + std::to_string(result.exit_code);
+  }
+  if (parsed->dropped_body_bytes > 0) {
+    if (!reply.log_note.empty()) reply.log_note += "; ";
+    reply.log_note += "Status " + std::to_string(reply.status) +
+                      " cannot carry a body: " + std::to_string(parsed->dropped_body_bytes) +
+                      " bytes dropped";
   }
   return reply;
 }

@@ -38,7 +38,9 @@ struct ReplyLimits {
   std::chrono::milliseconds timeout{5000};  // only for the 504 message
 };
 
-GuestReply reply_from_call(const runtime::CallResult& result, const ReplyLimits& limits);
+// Total: every call result maps to a reply (a bad one to a 5xx with a log note). Takes
+// the result by value so a large stdout becomes the body without a copy.
+GuestReply reply_from_call(runtime::CallResult result, const ReplyLimits& limits);
 
 // A plain-text error reply (the guest failed, or never ran).
 GuestReply error_reply(unsigned status, CallOutcome outcome, std::string message);

@@ -1,5 +1,8 @@
 #include "gateway/http_server.h"
 
+#include <spdlog/spdlog.h>
+
+#include <boost/algorithm/string/trim.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -7,8 +10,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <iterator>
 #include <random>
-#include <spdlog/spdlog.h>
+#include <unordered_map>
 
 namespace wa::gateway {
 
@@ -25,6 +30,97 @@ constexpr std::chrono::seconds kIoTimeout{60};
 constexpr uint32_t kHeaderLimit = 64 * 1024;
 // Comment lines keep event streams alive through proxies and reveal dead clients.
 constexpr std::chrono::seconds kEventKeepAlive{15};
+// Out of file descriptors: retry accepting after this pause instead of spinning (the
+// pending connection stays in the listen backlog), and log at most once per interval.
+constexpr std::chrono::milliseconds kAcceptBackoff{10};
+constexpr std::chrono::seconds kAcceptLogInterval{1};
+
+// Written straight to a connection refused at accept; it never reaches a handler.
+constexpr std::string_view kRefusedResponse =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Retry-After: 1\r\nConnection: close\r\nContent-Length: 36\r\n\r\n"
+    "too many connections; retry shortly\n";
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  int value = ec.value();
+  return value == EMFILE || value == ENFILE || value == ENOBUFS || value == ENOMEM;
+}
+
+}  // namespace
+
+// Open connections, in total and per peer address.
+class ConnectionLimiter {
+ public:
+  ConnectionLimiter(size_t max_total, size_t max_per_address)
+      : max_total_(max_total), max_per_address_(max_per_address) {}
+
+  // Empty when admitted; otherwise why not.
+  std::string try_acquire(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    if (total_ >= max_total_) {
+      return "the server holds its limit of " + std::to_string(max_total_) + " connections";
+    }
+    size_t& mine = per_address_[address];
+    if (mine >= max_per_address_) {
+      return address + " holds its limit of " + std::to_string(max_per_address_) + " connections";
+    }
+    ++mine;
+    ++total_;
+    return {};
+  }
+  void release(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    --total_;
+    if (auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) {
+      per_address_.erase(it);
+    }
+  }
+
+ private:
+  const size_t max_total_;
+  const size_t max_per_address_;
+  std::mutex mutex_;
+  size_t total_ = 0;
+  std::unordered_map<std::string, size_t> per_address_;
+};
+
+namespace {
+
+// Holds one admitted connection's place in the limiter for the session's lifetime.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::shared_ptr<ConnectionLimiter> limiter, std::string address)
+      : limiter_(std::move(limiter)), address_(std::move(address)) {}
+  ~ConnectionSlot() {
+    if (limiter_) limiter_->release(address_);
+  }
+  ConnectionSlot(ConnectionSlot&&) = default;
+  ConnectionSlot(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<ConnectionLimiter> limiter_;
+  std::string address_;
+};
+
+// RFC 9112 section 6.1 and 6.3: the only request framing we accept by Transfer-Encoding
+// is a single "chunked" over HTTP/1.1 with no Content-Length. Anything else would make
+// us and a proxy in front disagree about where the body ends (request smuggling).
+std::string bad_transfer_encoding(const http::request_header<>& header) {
+  auto [first, last] = header.equal_range(http::field::transfer_encoding);
+  if (first == last) return {};
+  if (std::next(first) != last) return "more than one Transfer-Encoding header";
+  std::string value(first->value());
+  boost::algorithm::trim_if(value, [](char c) { return c == ' ' || c == '\t'; });
+  if (!beast::iequals(value, "chunked")) {
+    return "Transfer-Encoding \"" + value.substr(0, 60) + "\" is not supported (only \"chunked\")";
+  }
+  if (header.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+  if (header.count(http::field::content_length) > 0) {
+    return "both Transfer-Encoding and Content-Length";
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -38,11 +134,13 @@ std::string new_request_id() {
 // One TCP connection: reads requests one at a time, answers each, keeps alive.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, HttpServer& server)
-      : stream_(std::move(socket)), server_(server) {
+  HttpSession(tcp::socket socket, HttpServer& server, std::string remote_addr, ConnectionSlot slot)
+      : stream_(std::move(socket)),
+        server_(server),
+        budget_(server.send_budget()),
+        remote_addr_(std::move(remote_addr)),
+        slot_(std::move(slot)) {
     beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_addr_ = remote.address().to_string();
     auto local = stream_.socket().local_endpoint(ec);
     if (!ec) local_port_ = local.port();
   }
@@ -72,16 +170,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     // the header, before on_header() can apply the route's own limit: lift it here.
     parser_->body_limit(boost::none);
     stream_.expires_after(kIoTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     idle_ = false;
     if (ec) return on_read_error(ec);
     auto& header = parser_->get();
+    if (std::string why = bad_transfer_encoding(header.base()); !why.empty()) {
+      return refuse(400, "bad_request", "malformed HTTP request: " + why);
+    }
     uint64_t limit = server_.handler().body_limit(header.base());
     parser_->body_limit(limit);
     auto length = parser_->content_length();
@@ -104,16 +204,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->on_body(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor) {
       return close();
     }
     if (ec == http::error::body_limit) {
@@ -131,12 +230,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     HttpRequest request = parser_->release();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
-    RequestInfo info{new_request_id(), remote_addr_, local_port_,
-                     std::chrono::steady_clock::now()};
+    RequestInfo info{new_request_id(), remote_addr_, local_port_, std::chrono::steady_clock::now()};
     request_id_ = info.request_id;
+    head_ = request.method() == http::verb::head;
     server_.request_started();
     auto self = shared_from_this();
-    server_.handler().handle(std::move(request), info, [self](HandlerResult result) {
+    // Exactly one answer per request, whatever the handler does: a second call is
+    // ignored, and a handler that throws gets a 500 in its place.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Responder respond = [self, answered](HandlerResult result) {
+      if (answered->exchange(true)) return;
       net::post(self->stream_.get_executor(), [self, result = std::move(result)]() mutable {
         if (auto* response = std::get_if<HttpResponse>(&result)) {
           self->write(std::move(*response), /*counted=*/true);
@@ -144,32 +247,105 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           self->start_event_stream(std::move(std::get<EventStream>(result)));
         }
       });
-    });
+    };
+    try {
+      server_.handler().handle(std::move(request), info, respond);
+    } catch (const std::exception& e) {
+      spdlog::error("request={} handler failed: {}", request_id_, e.what());
+      keep_alive_ = false;
+      respond(server_.handler().error_response(500, "internal", "internal server error"));
+    }
   }
 
   // Answers a request the handler never saw, then closes (its body is unread).
   void refuse(unsigned status, std::string_view kind, const std::string& message) {
     keep_alive_ = false;
     version_ = 11;
+    head_ = false;
     request_id_ = new_request_id();
     write(server_.handler().error_response(status, kind, message), /*counted=*/false);
   }
 
+  // Frames the response; never throws (a response Beast refuses becomes a plain 500).
+  HttpResponse framed(HttpResponse response, bool keep_alive) {
+    try {
+      response.version(version_);
+      response.keep_alive(keep_alive);
+      response.set("X-Request-Id", request_id_);
+      response.prepare_payload();
+      if (head_ && !response.body().empty()) {
+        // A HEAD answer announces the length of the body it does not send.
+        auto length = response.body().size();
+        response.body().clear();
+        response.content_length(length);
+      }
+      return response;
+    } catch (const std::exception& e) {
+      spdlog::error("request={} cannot send the response: {}", request_id_, e.what());
+      HttpResponse failed{http::status::internal_server_error, version_};
+      failed.keep_alive(false);
+      failed.set(http::field::content_type, "text/plain; charset=utf-8");
+      failed.set("X-Request-Id", request_id_);
+      failed.body() = "internal server error\n";
+      failed.prepare_payload();
+      return failed;
+    }
+  }
+
   void write(HttpResponse response, bool counted) {
     bool keep_alive = keep_alive_ && !server_.shutting_down();
-    response.version(version_);
-    response.keep_alive(keep_alive);
-    response.set("X-Request-Id", request_id_);
-    response.prepare_payload();
-    auto message = std::make_shared<HttpResponse>(std::move(response));
+    auto message = std::make_shared<HttpResponse>(framed(std::move(response), keep_alive));
+    const uint64_t generation = ++write_generation_;
+    auto reserved = budget_->reserve(message->body().size(), [weak = weak_from_this(), generation] {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(),
+                  [self, generation] { self->drop_slow_reader(generation); });
+      }
+    });
+    if (!reserved.error.empty()) {
+      spdlog::warn("request={} status=503 {}", request_id_, reserved.error);
+      auto busy = server_.handler().error_response(
+          503, "overloaded", "the server cannot buffer this response now; retry shortly");
+      busy.set(http::field::retry_after, "1");
+      message = std::make_shared<HttpResponse>(framed(std::move(busy), /*keep_alive=*/false));
+    }
+    keep_alive = message->keep_alive();
+    auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*message);
     stream_.expires_after(kIoTimeout);
-    http::async_write(stream_, *message,
-                      [self = shared_from_this(), message, keep_alive, counted](
-                          beast::error_code ec, size_t) {
-                        if (counted) self->server_.request_finished();
-                        if (ec || !keep_alive) return self->close();
-                        self->read_header();
-                      });
+    writing_ = true;
+    write_some(std::move(message), std::move(serializer), reserved.id, 0, keep_alive, counted);
+  }
+
+  // Writes piece by piece so the send budget sees how fast this client reads.
+  void write_some(std::shared_ptr<HttpResponse> message,
+                  std::shared_ptr<http::response_serializer<http::string_body>> serializer,
+                  uint64_t reservation, uint64_t sent, bool keep_alive, bool counted) {
+    auto* sr = serializer.get();
+    http::async_write_some(stream_, *sr,
+                           [self = shared_from_this(), message = std::move(message),
+                            serializer = std::move(serializer), reservation, sent, keep_alive,
+                            counted](beast::error_code ec, size_t bytes) mutable {
+                             sent += bytes;
+                             if (!ec && !serializer->is_done()) {
+                               if (reservation) self->budget_->progress(reservation, sent);
+                               return self->write_some(std::move(message), std::move(serializer),
+                                                       reservation, sent, keep_alive, counted);
+                             }
+                             self->writing_ = false;
+                             if (reservation) self->budget_->release(reservation);
+                             if (counted) self->server_.request_finished();
+                             if (ec || !keep_alive) return self->close();
+                             self->read_header();
+                           });
+  }
+
+  // Chosen by the send budget to make room: the pending write fails and frees its memory.
+  // (Unless that write has finished meanwhile and this connection moved on.)
+  void drop_slow_reader(uint64_t generation) {
+    if (generation != write_generation_ || !writing_) return;
+    spdlog::warn("request={} dropped a slow reader ({}) to bound unsent response memory",
+                 request_id_, remote_addr_);
+    close();
   }
 
   void start_event_stream(EventStream stream) {
@@ -190,7 +366,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void poll_events() {
     if (server_.shutting_down()) return end_event_stream();
-    std::optional<std::string> chunk = events_->poll();
+    std::optional<std::string> chunk;
+    try {
+      chunk = events_->poll();
+    } catch (const std::exception& e) {
+      spdlog::error("request={} event stream failed: {}", request_id_, e.what());
+    }
     if (!chunk) return end_event_stream();
     auto now = std::chrono::steady_clock::now();
     if (chunk->empty() && now - last_sent_ >= kEventKeepAlive) *chunk = ": keep-alive\n\n";
@@ -227,10 +408,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   beast::tcp_stream stream_;
   HttpServer& server_;
+  std::shared_ptr<SendBudget> budget_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string remote_addr_;
+  ConnectionSlot slot_;
   uint16_t local_port_ = 0;
+  bool head_ = false;
+  uint64_t write_generation_ = 0;  // one per response written
+  bool writing_ = false;           // a response is being written
   std::string request_id_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
@@ -240,8 +426,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point last_sent_;
 };
 
-HttpServer::HttpServer(net::io_context& io, HttpHandler& handler)
-    : io_(io), handler_(handler), acceptor_(net::make_strand(io)) {}
+HttpServer::HttpServer(net::io_context& io, HttpHandler& handler, HttpServerLimits limits)
+    : io_(io),
+      handler_(handler),
+      limits_(limits),
+      acceptor_(net::make_strand(io)),
+      accept_timer_(acceptor_.get_executor()),
+      connections_(std::make_shared<ConnectionLimiter>(limits.max_connections,
+                                                       limits.max_connections_per_address)),
+      send_budget_(std::make_shared<SendBudget>(limits.send)) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -285,20 +478,70 @@ void HttpServer::accept() {
   acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      auto session = std::make_shared<HttpSession>(std::move(socket), *this);
-      {
-        // Sessions end on their own; the list only serves shutdown, so it is pruned here
-        // rather than from session destructors (which may run after the server is gone).
-        std::lock_guard lock(sessions_mutex_);
-        std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
-        sessions_.push_back(session);
-      }
-      session->start();
+      return on_accept_error(ec);
+    }
+    try {
+      admit(std::move(socket));
+    } catch (const std::exception& e) {
+      spdlog::error("cannot start a connection: {}", e.what());
     }
     if (!shutting_down_) accept();
   });
+}
+
+// Runs on the acceptor's strand. Out of descriptors, accepting again at once fails again
+// at once: pause, so the CPU and the log stay free, and keep serving open connections.
+void HttpServer::on_accept_error(const boost::system::error_code& ec) {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_log_ >= kAcceptLogInterval) {
+    if (accept_errors_unlogged_ > 0) {
+      spdlog::warn("accept failed: {} ({} more since the last report)", ec.message(),
+                   accept_errors_unlogged_);
+    } else {
+      spdlog::warn("accept failed: {}", ec.message());
+    }
+    last_accept_log_ = now;
+    accept_errors_unlogged_ = 0;
+  } else {
+    ++accept_errors_unlogged_;
+  }
+  if (shutting_down_) return;
+  accept_timer_.expires_after(out_of_descriptors(ec) ? kAcceptBackoff
+                                                     : std::chrono::milliseconds(1));
+  accept_timer_.async_wait([this](beast::error_code wait_ec) {
+    if (!wait_ec && !shutting_down_) accept();
+  });
+}
+
+void HttpServer::admit(tcp::socket socket) {
+  beast::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  std::string address = remote.address().to_string();
+  if (std::string refused = connections_->try_acquire(address); !refused.empty()) {
+    // A fresh socket's send buffer is empty, so this small write completes at once; the
+    // refused client costs no session and no waiting.
+    socket.non_blocking(true, ec);
+    socket.write_some(net::buffer(kRefusedResponse), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_log_ >= kAcceptLogInterval) {
+      spdlog::warn("refused a connection from {}: {}", address, refused);
+      last_accept_log_ = now;
+    }
+    return;
+  }
+  ConnectionSlot slot(connections_, address);
+  auto session = std::make_shared<HttpSession>(std::move(socket), *this, address, std::move(slot));
+  {
+    // Sessions end on their own; the list only serves shutdown, so it is pruned here
+    // rather than from session destructors (which may run after the server is gone).
+    std::lock_guard lock(sessions_mutex_);
+    std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+    sessions_.push_back(session);
+  }
+  session->start();
 }
 
 void HttpServer::begin_shutdown() {
@@ -306,6 +549,7 @@ void HttpServer::begin_shutdown() {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
   });
   std::vector<std::shared_ptr<HttpSession>> live;
   {

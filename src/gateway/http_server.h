@@ -4,25 +4,37 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
 #include "gateway/http_types.h"
+#include "gateway/send_budget.h"
 #include "support/expected.h"
 
 namespace wa::gateway {
 
 class HttpSession;
+class ConnectionLimiter;
+
+// What one server may hold at once; beyond these, clients are refused or dropped rather
+// than the process running out of file descriptors or memory.
+struct HttpServerLimits {
+  size_t max_connections = 10000;
+  // Counted by the socket's peer address (never X-Forwarded-For): one client cannot take
+  // every connection.
+  size_t max_connections_per_address = 256;
+  SendBudgetLimits send;  // unsent response bytes, in total and per connection
+};
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, HttpHandler& handler);
+  HttpServer(boost::asio::io_context& io, HttpHandler& handler, HttpServerLimits limits = {});
   ~HttpServer();
 
   // Binds and starts accepting. `listen` is "host:port" (port 0: any free port).
@@ -40,13 +52,23 @@ class HttpServer {
   HttpHandler& handler() { return handler_; }
   void request_started() { ++in_flight_; }
   void request_finished() { --in_flight_; }
+  const std::shared_ptr<SendBudget>& send_budget() const { return send_budget_; }
 
  private:
   void accept();
+  void on_accept_error(const boost::system::error_code& ec);
+  void admit(boost::asio::ip::tcp::socket socket);
 
   boost::asio::io_context& io_;
   HttpHandler& handler_;
+  HttpServerLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_timer_;  // backs off when out of descriptors
+  std::chrono::steady_clock::time_point last_accept_log_{};
+  size_t accept_errors_unlogged_ = 0;
+  // Shared with the sessions, which may outlive the server at shutdown.
+  std::shared_ptr<ConnectionLimiter> connections_;
+  std::shared_ptr<SendBudget> send_budget_;
   std::atomic<bool> shutting_down_{false};
   std::atomic<size_t> in_flight_{0};
   std::mutex sessions_mutex_;

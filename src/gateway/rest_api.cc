@@ -495,35 +495,38 @@ HttpResponse RestApi::logs(Call& call, const Principal& who, std::string_view na
 
 HandlerResult RestApi::log_stream(Call& call, const Principal& who, std::string_view name) {
   // Check access now, so a bad name is a normal 404 rather than an empty stream.
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  // Subscribe before reading the backlog, so no line falls between the two (ids dedupe).
+  // The stream then drains the subscription from memory: its poll runs on an I/O thread
+  // and must never wait on the database.
+  auto subscription = platform_.action_log().bus().subscribe(action->id);
   auto recent = platform_.logs(who.user.id, name, std::nullopt, 50);
   if (!recent) return error_json(recent.error());
   struct Cursor {
     int64_t last_id = 0;
-    int64_t last_time = 0;
     std::string backlog;
   };
   auto cursor = std::make_shared<Cursor>();
   for (const auto& line : *recent) {
     cursor->backlog += sse_event(line);
     cursor->last_id = line.id;
-    cursor->last_time = line.time_ms;
   }
-  platform::Platform& platform = platform_;
-  int64_t owner = who.user.id;
-  std::string action(name);
   EventStream stream;
-  stream.interval = std::chrono::milliseconds(500);
-  stream.poll = [&platform, owner, action, cursor]() -> std::optional<std::string> {
+  stream.interval = std::chrono::milliseconds(250);
+  stream.poll = [subscription, cursor]() -> std::optional<std::string> {
     std::string out = std::move(cursor->backlog);
     cursor->backlog.clear();
-    auto lines = platform.logs(owner, action, cursor->last_time, 200);
-    if (!lines) return std::nullopt;  // the action was deleted: end the stream
-    for (const auto& line : *lines) {
+    auto drained = subscription->drain();
+    if (drained.dropped > 0) {
+      out += ": " + std::to_string(drained.dropped) + " lines skipped (the reader fell behind)\n\n";
+    }
+    for (const auto& line : drained.lines) {
       if (line.id <= cursor->last_id) continue;
       out += sse_event(line);
       cursor->last_id = line.id;
-      cursor->last_time = line.time_ms;
     }
+    if (drained.closed && out.empty()) return std::nullopt;  // the action was deleted
     return out;
   };
   return stream;

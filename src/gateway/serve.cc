@@ -1,15 +1,19 @@
 #include "gateway/serve.h"
 
+#include <spdlog/spdlog.h>
+#include <malloc.h>
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
-
+#include <exception>
 #include <thread>
 
 #include "gateway/gateway.h"
 #include "gateway/http_server.h"
 #include "gateway/worker_pool.h"
+#include "runtime/watchdog.h"
 #include "support/files.h"
 
 namespace wa::gateway {
@@ -69,6 +73,14 @@ Status check_config(const ServerConfig& config) {
   if (config.workers == 0 || config.io_threads == 0 || config.api_workers == 0) {
     return make_error("config", "workers, io-threads and api-workers must be at least 1");
   }
+  if (config.max_connections == 0 || config.max_connections_per_address == 0) {
+    return make_error("config",
+                      "max-connections and max-connections-per-address must be at "
+                      "least 1");
+  }
+  if (config.max_unsent_bytes_per_connection > config.max_unsent_bytes) {
+    return make_error("config", "max-unsent-bytes-per-connection exceeds max-unsent-bytes");
+  }
   return ok_status();
 }
 
@@ -78,6 +90,49 @@ void write_port_file(const ServerConfig& config, const net::ip::tcp::endpoint& e
   auto written = write_file_atomically(
       config.port_file, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   if (!written) spdlog::warn("cannot write the port file: {}", written.error().message);
+}
+
+// Every connection is a descriptor: lift the soft limit to the hard one (often 1024 →
+// 1M), so the connection caps, not the kernel, decide when clients are refused.
+void raise_fd_limit(const ServerConfig& config) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < config.max_connections) {
+    spdlog::warn(
+        "the open-file limit ({}) is below max-connections ({}): connections past it "
+        "wait in the listen backlog",
+        limit.rlim_cur, config.max_connections);
+  }
+}
+
+// Response buffers run to megabytes and are built on one thread and freed on another.
+// With glibc's default, the mmap threshold rises to the largest block freed, after which
+// such buffers come from per-thread arenas that keep the memory: RSS then grows past
+// what the send budget allows. A fixed threshold keeps large blocks in their own
+// mappings, returned to the system when freed.
+void keep_large_buffers_out_of_arenas() {
+  constexpr int kMmapThreshold = 1 << 20;
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+}
+
+// Runs the I/O loop until it is stopped. A handler that throws is logged and the loop
+// goes on: no exception ends an I/O thread (and with it the process).
+void run_io(net::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("I/O thread: unexpected exception: {}", e.what());
+    } catch (...) {
+      spdlog::error("I/O thread: unexpected exception");
+    }
+  }
 }
 
 }  // namespace
@@ -91,8 +146,15 @@ Status serve(const ServerConfig& config) {
   WorkerPool api_pool("wa-api", config.api_workers, 256);
   Gateway gateway(**platform, config, guest_pool, api_pool);
 
+  raise_fd_limit(config);
+  keep_large_buffers_out_of_arenas();
   net::io_context io(static_cast<int>(config.io_threads));
-  HttpServer server(io, gateway);
+  HttpServerLimits limits;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_address = config.max_connections_per_address;
+  limits.send.max_total_bytes = config.max_unsent_bytes;
+  limits.send.max_connection_bytes = config.max_unsent_bytes_per_connection;
+  HttpServer server(io, gateway, limits);
   auto endpoint = server.start(config.listen);
   if (!endpoint) return endpoint.error();
   write_port_file(config, *endpoint);
@@ -100,18 +162,34 @@ Status serve(const ServerConfig& config) {
                endpoint->address().to_string(), endpoint->port(), config.data_dir.string(),
                config.workers, config.queue);
 
-  // Graceful shutdown: stop accepting, wait for requests in flight (bounded), then stop.
+  // Graceful shutdown: stop accepting and wait for requests in flight. After the grace
+  // period, queued calls are answered 503 and running guests are halted (answered 503
+  // too); the I/O threads run on until those answers are written (bounded).
   net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer drain_timer(io);
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  bool halted = false;
   std::function<void()> wait_for_drain = [&] {
-    if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= *deadline) {
-      if (server.in_flight() != 0) {
-        spdlog::warn("shutdown: {} requests still running after the grace period",
-                     server.in_flight());
+    auto now = std::chrono::steady_clock::now();
+    if (server.in_flight() == 0) return io.stop();
+    if (now >= *deadline) {
+      if (halted) {
+        spdlog::warn("shutdown: {} requests still unanswered; stopping", server.in_flight());
+        return io.stop();
       }
-      io.stop();
-      return;
+      halted = true;
+      gateway.begin_halt();
+      size_t cancelled = guest_pool.cancel_queued() + api_pool.cancel_queued();
+      int running = runtime::Watchdog::instance().halt_running_calls();
+      spdlog::warn(
+          "shutdown: grace period over; {} queued calls answered 503, {} running "
+          "guests halted",
+          cancelled, running);
+      // Time to write those answers (and for guests in a host call to notice the halt).
+      *deadline = now + std::chrono::seconds(5);
+    } else if (halted) {
+      // A call that began while we halted the others would run to its own limit.
+      runtime::Watchdog::instance().halt_running_calls();
     }
     drain_timer.expires_after(std::chrono::milliseconds(50));
     drain_timer.async_wait([&](boost::system::error_code) { wait_for_drain(); });
@@ -119,17 +197,23 @@ Status serve(const ServerConfig& config) {
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: shutting down ({} requests in flight)", signal, server.in_flight());
-    *deadline = std::chrono::steady_clock::now() +
-                std::chrono::seconds(config.shutdown_grace_seconds);
+    *deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_seconds);
     server.begin_shutdown();
     wait_for_drain();
   });
 
   std::vector<std::thread> io_threads;
-  for (unsigned i = 1; i < config.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
-  io.run();
+  for (unsigned i = 1; i < config.io_threads; ++i) {
+    io_threads.emplace_back([&io] { run_io(io); });
+  }
+  run_io(io);
   for (auto& thread : io_threads) thread.join();
-  // Guests still running past the grace period finish (each is bounded by its timeout).
+  // Anything still queued (a late arrival) is refused; running guests were halted.
+  gateway.begin_halt();
+  guest_pool.cancel_queued();
+  api_pool.cancel_queued();
+  runtime::Watchdog::instance().halt_running_calls();
   guest_pool.stop();
   api_pool.stop();
   spdlog::info("stopped");

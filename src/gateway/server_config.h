@@ -25,6 +25,14 @@ struct ServerConfig {
   uint64_t max_body_bytes = 8ull << 20;        // request body of an action call (413)
   uint64_t max_upload_bytes = 64ull << 20;     // module uploads through the API (413)
   uint64_t max_response_bytes = 16ull << 20;   // guest stdout (502)
+  // Open connections, in total and per client address (the socket's peer, never a
+  // forwarded header); past them a client gets a 503 and the connection closes.
+  unsigned max_connections = 10000;
+  unsigned max_connections_per_address = 256;
+  // Responses written but not yet read by slow clients, in total and per connection;
+  // past the total the slowest readers are dropped first.
+  uint64_t max_unsent_bytes = 256ull << 20;
+  uint64_t max_unsent_bytes_per_connection = 32ull << 20;
   unsigned default_timeout_ms = 5000;
   unsigned max_timeout_ms = 60000;
   unsigned default_memory_mb = 128;

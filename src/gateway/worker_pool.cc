@@ -1,6 +1,9 @@
 #include "gateway/worker_pool.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
 
 namespace wa::gateway {
 
@@ -17,17 +20,35 @@ WorkerPool::WorkerPool(std::string name, size_t threads, size_t queue_capacity)
 
 WorkerPool::~WorkerPool() { stop(); }
 
-bool WorkerPool::try_submit(std::function<void()> job) {
+bool WorkerPool::try_submit(std::function<void()> job, std::function<void()> on_cancel) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return false;
     // Idle threads take a job at once, so only jobs beyond them count as queued.
     size_t idle = threads_.size() - busy_;
     if (queue_.size() >= capacity_ + idle) return false;
-    queue_.push_back(std::move(job));
+    queue_.push_back(Job{std::move(job), std::move(on_cancel)});
   }
   wake_.notify_one();
   return true;
+}
+
+size_t WorkerPool::cancel_queued() {
+  std::deque<Job> taken;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    taken.swap(queue_);
+  }
+  for (auto& job : taken) {
+    if (!job.on_cancel) continue;
+    try {
+      job.on_cancel();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: cancelling a queued job failed: {}", name_, e.what());
+    }
+  }
+  return taken.size();
 }
 
 void WorkerPool::stop() {
@@ -55,7 +76,7 @@ size_t WorkerPool::busy() const {
 
 void WorkerPool::run() {
   while (true) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -64,7 +85,13 @@ void WorkerPool::run() {
       queue_.pop_front();
       ++busy_;
     }
-    job();
+    try {
+      job.run();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: a job failed: {}", name_, e.what());
+    } catch (...) {
+      spdlog::error("{}: a job failed with an unknown exception", name_);
+    }
     std::lock_guard lock(mutex_);
     --busy_;
   }

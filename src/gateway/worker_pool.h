@@ -22,7 +22,14 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // False when the queue is full or the pool is stopping; the job is then not run.
-  bool try_submit(std::function<void()> job);
+  // `on_cancel` (optional) runs instead of the job if cancel_queued() takes it off the
+  // queue. A job that throws is logged; the exception never leaves the worker thread.
+  bool try_submit(std::function<void()> job, std::function<void()> on_cancel = nullptr);
+
+  // Refuses new jobs and takes every queued one off the queue, running its on_cancel on
+  // the calling thread (a shutdown answers them 503). Jobs already running go on.
+  // Returns how many were cancelled.
+  size_t cancel_queued();
 
   // Runs the queued jobs to completion, then joins the threads. Idempotent.
   void stop();
@@ -39,7 +46,11 @@ class WorkerPool {
   size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
+  struct Job {
+    std::function<void()> run;
+    std::function<void()> on_cancel;
+  };
+  std::deque<Job> queue_;
   size_t busy_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

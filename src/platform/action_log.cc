@@ -70,13 +70,19 @@ void ActionLog::push_locked(Ring& ring, LogEntry entry) {
 }
 
 Status ActionLog::append(LogEntry entry) {
-  std::lock_guard lock(mutex_);
-  return append_locked(std::move(entry));
+  std::vector<LogEntry> published;
+  Status stored = ok_status();
+  {
+    std::lock_guard lock(mutex_);
+    stored = append_locked(std::move(entry), published);
+  }
+  for (const auto& line : published) bus_.publish(line);
+  return stored;
 }
 
 // Lock order is always mutex_ first, then the database's: never call in with a
 // transaction open.
-Status ActionLog::append_locked(LogEntry entry) {
+Status ActionLog::append_locked(LogEntry entry, std::vector<LogEntry>& published) {
   if (entry.time_ms == 0) entry.time_ms = now_unix_ms();
   if (entry.message.size() > config_.max_line_bytes) {
     entry.message.resize(config_.max_line_bytes);
@@ -90,6 +96,7 @@ Status ActionLog::append_locked(LogEntry entry) {
        entry.outcome, entry.message});
   if (!inserted) return inserted.error();
   entry.id = inserted->last_insert_id;
+  published.push_back(entry);
   push_locked(ring, std::move(entry));
   return ok_status();
 }
@@ -109,21 +116,31 @@ Status ActionLog::append_stderr(int64_t action_id, const std::string& request_id
   }
   if (lines.empty()) return ok_status();
   const int64_t time_ms = to_unix_ms(now);
-  std::lock_guard lock(mutex_);
-  // One transaction for the request's lines: one fsync instead of one per line.
-  return db_.transaction([&]() -> Status {
-    for (auto line : lines) {
-      auto st = append_locked(LogEntry{0, action_id, time_ms, request_id, LogLevel::kInfo,
-                                       outcome, std::string(line)});
-      if (!st) return st;
-    }
-    if (total > lines.size()) {
-      return append_locked(LogEntry{0, action_id, time_ms, request_id, LogLevel::kWarn, outcome,
-                                    std::to_string(total - lines.size()) +
-                                        " more stderr lines were not kept"});
-    }
-    return ok_status();
-  });
+  std::vector<LogEntry> published;
+  Status stored = ok_status();
+  {
+    std::lock_guard lock(mutex_);
+    // One transaction for the request's lines: one fsync instead of one per line.
+    stored = db_.transaction([&]() -> Status {
+      for (auto line : lines) {
+        auto st = append_locked(LogEntry{0, action_id, time_ms, request_id, LogLevel::kInfo,
+                                         outcome, std::string(line)},
+                                published);
+        if (!st) return st;
+      }
+      if (total > lines.size()) {
+        return append_locked(
+            LogEntry{0, action_id, time_ms, request_id, LogLevel::kWarn, outcome,
+                     std::to_string(total - lines.size()) + " more stderr lines were not kept"},
+            published);
+      }
+      return ok_status();
+    });
+  }
+  if (stored) {
+    for (const auto& line : published) bus_.publish(line);
+  }
+  return stored;
 }
 
 Expected<std::vector<LogEntry>> ActionLog::recent(int64_t action_id,
@@ -144,9 +161,9 @@ Expected<std::vector<LogEntry>> ActionLog::recent(int64_t action_id,
       return out;
     }
   }
-  auto found = db_.query(std::string(kSelect) +
-                             "WHERE action_id = ? AND time_ms >= ? ORDER BY id DESC LIMIT ?",
-                         {action_id, since_ms.value_or(0), static_cast<int64_t>(limit)});
+  auto found = db_.query(
+      std::string(kSelect) + "WHERE action_id = ? AND time_ms >= ? ORDER BY id DESC LIMIT ?",
+      {action_id, since_ms.value_or(0), static_cast<int64_t>(limit)});
   if (!found) return found.error();
   for (auto row = found->rows.rbegin(); row != found->rows.rend(); ++row) {
     out.push_back(entry_from_row(*row));
@@ -179,8 +196,11 @@ Expected<int64_t> ActionLog::prune(TimePoint now) {
 }
 
 void ActionLog::forget(int64_t action_id) {
-  std::lock_guard lock(mutex_);
-  rings_.erase(action_id);
+  {
+    std::lock_guard lock(mutex_);
+    rings_.erase(action_id);
+  }
+  bus_.close(action_id);
 }
 
 }  // namespace wa::platform

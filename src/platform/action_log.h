@@ -17,6 +17,8 @@
 
 #include "platform/clock.h"
 #include "platform/database.h"
+#include "platform/log_bus.h"
+#include "platform/log_entry.h"
 #include "support/expected.h"
 
 namespace wa::platform {
@@ -27,21 +29,6 @@ struct LogConfig {
   size_t max_persisted_per_action = 10000; // and beyond this many per action
   size_t max_line_bytes = 4096;            // longer lines are cut (marked with "…")
   size_t max_lines_per_request = 100;      // stderr beyond this is summarised in one line
-};
-
-enum class LogLevel { kInfo, kWarn, kError };
-std::string_view log_level_name(LogLevel level);  // "info", "warn", "error"
-
-struct LogEntry {
-  int64_t id = 0;  // increasing; assigned when appended
-  int64_t action_id = 0;
-  int64_t time_ms = 0;
-  std::string request_id;
-  LogLevel level = LogLevel::kInfo;
-  std::string outcome;  // "ok", "timeout", a trap kind, "bad_gateway", ... ("" if n/a)
-  std::string message;
-
-  nlohmann::json to_json() const;  // {id, time, request_id, level, outcome, message}
 };
 
 class ActionLog {
@@ -66,6 +53,8 @@ class ActionLog {
   void forget(int64_t action_id);  // drops the ring (the rows go with the action)
 
   const LogConfig& config() const { return config_; }
+  // Every appended line is published here once stored (live tails subscribe).
+  LogBus& bus() { return bus_; }
 
  private:
   struct Ring {
@@ -74,12 +63,15 @@ class ActionLog {
   };
   Ring& ring_locked(int64_t action_id);
   void push_locked(Ring& ring, LogEntry entry);
-  Status append_locked(LogEntry entry);
+  // Stores and rings the line; adds it to `published` for the bus (sent once the
+  // caller's transaction, if any, has committed).
+  Status append_locked(LogEntry entry, std::vector<LogEntry>& published);
 
   Database& db_;
   LogConfig config_;
   std::mutex mutex_;
   std::map<int64_t, Ring> rings_;
+  LogBus bus_;
 };
 
 }  // namespace wa::platform

@@ -60,6 +60,31 @@ class ActionLogTest : public ::testing::Test {
   std::unique_ptr<ActionLog> log_;
 };
 
+TEST_F(ActionLogTest, AppendedLinesArePushedToSubscribersOfTheirAction) {
+  auto one = log_->bus().subscribe(1, /*capacity=*/3);
+  auto other = log_->bus().subscribe(2);
+  ASSERT_TRUE(add(1, 1000, "first").ok());
+  ASSERT_TRUE(log_->append_stderr(1, "r", "ok", "a\nb\n", from_unix_ms(2000)).ok());
+  auto drained = one->drain();
+  ASSERT_EQ(drained.lines.size(), 3u);
+  EXPECT_EQ(drained.lines[0].message, "first");
+  EXPECT_EQ(drained.lines[2].message, "b");
+  EXPECT_GT(drained.lines[2].id, drained.lines[0].id) << "stored lines carry their ids";
+  EXPECT_EQ(drained.dropped, 0u);
+  EXPECT_TRUE(other->drain().lines.empty());
+  EXPECT_TRUE(one->drain().lines.empty()) << "drained once";
+
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(add(1, 3000 + i, "n" + std::to_string(i)).ok());
+  drained = one->drain();
+  ASSERT_EQ(drained.lines.size(), 3u) << "bounded: the oldest go";
+  EXPECT_EQ(drained.lines[0].message, "n2");
+  EXPECT_EQ(drained.dropped, 2u);
+
+  log_->forget(1);
+  EXPECT_TRUE(one->drain().closed);
+  EXPECT_FALSE(other->drain().closed);
+}
+
 TEST_F(ActionLogTest, RecentReturnsNewestLinesOldestFirst) {
   for (int i = 1; i <= 4; ++i) ASSERT_TRUE(add(1, 1000 * i, "line" + std::to_string(i)).ok());
   ASSERT_TRUE(add(2, 1000, "other action").ok());

@@ -86,6 +86,17 @@ void Watchdog::end_call(GuestThread& thread) {
   restore_priority(thread);
 }
 
+int Watchdog::halt_running_calls() {
+  std::lock_guard lock(mutex_);
+  int halted = 0;
+  for (GuestThread* t : threads_) {
+    int64_t deadline = t->deadline_ns.load(std::memory_order_acquire);
+    // A compare-exchange: a call that ends meanwhile stores 0, which must stay 0.
+    if (deadline > 1 && t->deadline_ns.compare_exchange_strong(deadline, 1)) ++halted;
+  }
+  return halted;
+}
+
 void Watchdog::deprioritize(GuestThread& thread, uint64_t call_id) {
   if (!set_thread_policy(thread.thread, SCHED_IDLE)) return;
   thread.deprioritized.store(true);

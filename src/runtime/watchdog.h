@@ -35,6 +35,11 @@ class Watchdog {
   void begin_call(GuestThread& thread, int64_t deadline_ns);
   void end_call(GuestThread& thread);
 
+  // Moves the deadline of every call in progress to now, so each is halted as if it
+  // timed out (server shutdown past its grace period). Calls begun later are unaffected.
+  // Returns how many calls it halted.
+  int halt_running_calls();
+
   // Calls running longer than this are moved to idle scheduling priority (SCHED_IDLE)
   // until they end or hit their deadline, so runaways yield the CPU to short calls.
   // 0 disables it. Takes effect only where this process may restore a thread's

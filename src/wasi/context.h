@@ -31,6 +31,10 @@ struct Preopen {
 struct OutputConfig {
   int host_fd = -1;                  // >= 0: write straight through to this fd
   uint64_t limit_bytes = 16u << 20;  // buffer cap; exceeding it traps (output_limit)
+  // false: output past the cap is discarded (the guest sees its writes succeed) and one
+  // marker line notes the cut. For a log stream such as stderr, whose size must not
+  // decide whether the guest's reply stands.
+  bool trap_on_limit = true;
 };
 
 struct ContextConfig {

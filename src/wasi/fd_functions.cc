@@ -82,13 +82,28 @@ size_t read_from_buffer(Context& ctx, const std::vector<iovec>& iov) {
 }
 
 // Appends to a capped stdout/stderr buffer; past the cap, marks the context so the
-// export wrapper ends the guest.
+// export wrapper ends the guest, or (trap_on_limit false) discards the rest.
 size_t write_to_buffer(Context& ctx, FdKind kind, const std::vector<iovec>& iov) {
   const bool is_stdout = kind == FdKind::kStdout;
   std::string& buffer = is_stdout ? ctx.stdout_buffer() : ctx.stderr_buffer();
-  const uint64_t limit = is_stdout ? ctx.config().stdout_config.limit_bytes
-                                   : ctx.config().stderr_config.limit_bytes;
+  const OutputConfig& config = is_stdout ? ctx.config().stdout_config : ctx.config().stderr_config;
+  const uint64_t limit = config.limit_bytes;
   size_t total = 0;
+  if (!config.trap_on_limit) {
+    size_t requested = 0;
+    const bool was_full = buffer.size() >= limit;
+    for (const iovec& v : iov) {
+      uint64_t room = buffer.size() < limit ? limit - buffer.size() : 0;
+      size_t n = static_cast<size_t>(std::min<uint64_t>(room, v.iov_len));
+      buffer.append(static_cast<const char*>(v.iov_base), n);
+      total += n;
+      requested += v.iov_len;
+    }
+    if (!was_full && total < requested) {
+      buffer += "\n[output cut at " + std::to_string(limit) + " bytes]\n";
+    }
+    return requested;  // discarded, not failed: a short write would make libc retry
+  }
   for (const iovec& v : iov) {
     uint64_t room = buffer.size() < limit ? limit - buffer.size() : 0;
     size_t n = static_cast<size_t>(std::min<uint64_t>(room, v.iov_len));

@@ -1,6 +1,8 @@
 #include "server_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +34,8 @@ fs::path make_temp_dir(const std::string& prefix) {
   return dir;
 }
 
-ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args) {
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args,
+                             ProcessOptions options) {
   fs::path port_file = data_dir / "port";
   fs::remove(port_file);
   std::vector<std::string> args = {server_binary(),   "serve",
@@ -45,6 +48,22 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    if (options.fd_limit > 0) {
+      rlimit limit{options.fd_limit, options.fd_limit};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+    }
+    if (options.fd_soft_limit > 0) {
+      rlimit limit{};
+      getrlimit(RLIMIT_NOFILE, &limit);
+      limit.rlim_cur = options.fd_soft_limit;
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+    }
+    if (!options.log_file.empty()) {
+      int fd = open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0) _exit(125);
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+    }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -58,6 +77,7 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
     std::string address;
     if (in && std::getline(in, address) && !address.empty()) {
       url_ = "http://" + address;
+      port_ = static_cast<uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
       return;
     }
     int status = 0;
@@ -72,6 +92,10 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
 }
 
 ServerProcess::~ServerProcess() { stop(); }
+
+void ServerProcess::signal(int signal_number) const {
+  if (pid_ > 0) kill(pid_, signal_number);
+}
 
 int ServerProcess::stop() {
   if (pid_ <= 0) return -1;

@@ -4,27 +4,41 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace wa::testing {
 
+// How the server process is started, beyond its arguments.
+struct ProcessOptions {
+  unsigned fd_limit = 0;           // > 0: RLIMIT_NOFILE soft and hard limit in the child
+  std::filesystem::path log_file;  // non-empty: the server's stdout and stderr go here
+  unsigned fd_soft_limit = 0;      // > 0: only the soft RLIMIT_NOFILE (the hard one stays)
+};
+
 class ServerProcess {
  public:
   // Starts the server (listen 127.0.0.1:0) with `extra_args`; waits until it listens.
-  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                ProcessOptions options = {});
   ~ServerProcess();  // stop()
 
   // SIGTERM and wait; returns the exit status (0 for a clean shutdown).
   int stop();
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
+  uint16_t port() const { return port_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+  // Sends a signal without waiting (stop() still reaps the process).
+  void signal(int signal_number) const;
 
  private:
   pid_t pid_ = -1;
   std::string url_;
+  uint16_t port_ = 0;
 };
 
 // The server binary (WA_SERVER_BINARY env overrides the built-in path).
