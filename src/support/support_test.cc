@@ -91,12 +91,18 @@ TEST(Subprocess, WallClockCapKillsTheWholeGroup) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_EQ(r->term_signal, SIGKILL);
   pid_t helper = static_cast<pid_t>(std::stol(r->output));
-  // Killed with its group (a zombie until init reaps it at most, never running).
-  std::string state;
-  std::ifstream stat("/proc/" + std::to_string(helper) + "/stat");
-  if (stat) {
-    std::string pid, comm;
-    stat >> pid >> comm >> state;
+  // Killed with its group: SIGKILL lands asynchronously, so wait (bounded) until it is
+  // gone or a zombie. Without the group kill it would sleep for 300 s.
+  auto state_of = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string id, comm, state;
+    if (stat) stat >> id >> comm >> state;
+    return state;
+  };
+  std::string state = state_of(helper);
+  for (int i = 0; i < 1000 && !(state.empty() || state == "Z" || state == "X"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    state = state_of(helper);
   }
   EXPECT_TRUE(state.empty() || state == "Z" || state == "X") << "helper state " << state;
 }
