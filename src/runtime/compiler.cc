@@ -246,7 +246,10 @@ Expected<fs::path> Compiler::build(std::span<const uint8_t> wasm, const std::str
   } cleanup{work};
 
   if (auto s = write_file_bytes(work / "module.wasm", wasm); !s) return s.error();
-  const int nice = tier == Tier::kOptimized ? 10 : 0;  // background builds yield
+  // Compiles yield the CPU to requests: a compile bomb running into its wall-clock cap
+  // must not slow actions that are already compiled. Background (optimised) builds
+  // yield to first builds as well.
+  const int nice = tier == Tier::kOptimized ? 10 : 5;
   const auto deadline = std::chrono::steady_clock::now() + wall_clock(tier);
   const uint64_t c_limit = generated_c_limit_bytes(wasm.size());
   if (auto s = run_tool({wasm2c_command(wasm2c_.path), "wasm2c", nice, deadline, c_limit}, work,
