@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -364,6 +365,14 @@ void add_invoke_command(CLI::App& app, std::shared_ptr<Connection> conn) {
     // The platform token is never sent to an action.
     auto client = client_for(*conn);
     auto response = client.send(request);
+    // Right after a deploy the module may still be compiling: the server answers 503
+    // "compiling" with Retry-After instead of waiting, so wait here (bounded).
+    for (int tries = 0; response && response->status == 503 && tries < 120 &&
+                        response->body.find("\"compiling\"") != std::string::npos;
+         ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      response = client.send(request);
+    }
     if (!response) fail(response.error().message);
     if (o->include) {
       std::cout << "HTTP/1.1 " << response->status << "\n";

@@ -91,7 +91,12 @@ void add_serve_command(CLI::App& app) {
          "Free unreferenced modules, their artifacts and left-over temp files this often "
          "(also at start; 0 = at start only)");
   option(*cmd, "compile-tiers", c.compile_tiers, "tiered | fast | optimized");
-  option(*cmd, "compile-jobs", c.compile_jobs, "Concurrent compilations per tier");
+  option(*cmd, "compile-jobs", c.compile_jobs,
+         "Concurrent compilations per tier (one user gets at most all but one)");
+  option(*cmd, "compile-timeout-fast-seconds", c.compile_timeout_fast_seconds,
+         "Wall-clock limit on a fast-tier build; past it the module fails");
+  option(*cmd, "compile-timeout-optimized-seconds", c.compile_timeout_optimized_seconds,
+         "Wall-clock limit on an optimised build; past it the fast tier keeps serving");
   option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");
   option(*cmd, "shutdown-grace-seconds", c.shutdown_grace_seconds,
          "On SIGTERM, wait this long for requests in flight; then queued calls get 503 and "

@@ -5,6 +5,7 @@
 #include "gateway/cgi_request.h"
 #include "gateway/guest_reply.h"
 #include "gateway/json_response.h"
+#include "platform/error_kinds.h"
 #include "platform/route.h"
 
 namespace wa::gateway {
@@ -239,6 +240,12 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
     platform_.record_error(action, info.request_id, error.kind, error.message, true);
     spdlog::warn("action={} request={} status={} outcome={} duration_ms={} error=\"{}\"",
                  action.name, info.request_id, status, error.kind, elapsed.count(), error.message);
+    if (error.kind == platform::error_kind::kCompiling) {
+      // Not yet runnable: the client retries instead of a worker waiting for the compile.
+      auto compiling = error_json(status, error.kind, error.message);
+      compiling.set(http::field::retry_after, "1");
+      return compiling;
+    }
     return text_response(status, "text/plain; charset=utf-8", error.message + "\n");
   }
   ReplyLimits limits;

@@ -31,7 +31,7 @@ unsigned status_for_error_kind(std::string_view kind) {
   if (kind == ek::kConflict) return 409;
   if (kind == "body_too_large") return 413;
   if (kind == ek::kRateLimited) return 429;
-  if (kind == ek::kDisabled || kind == "overloaded") return 503;
+  if (kind == ek::kDisabled || kind == ek::kCompiling || kind == "overloaded") return 503;
   return 500;
 }
 

@@ -29,6 +29,8 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
                       : config.compile_tiers == "optimized" ? Tiers::kOptimizedOnly
                                                             : Tiers::kTiered;
   out.max_concurrent_compiles = std::max(1u, config.compile_jobs);
+  out.fast_compile_timeout = std::chrono::seconds(config.compile_timeout_fast_seconds);
+  out.optimized_compile_timeout = std::chrono::seconds(config.compile_timeout_optimized_seconds);
   out.auth.password_strength = config.fast_password_hashing
                                    ? platform::PasswordStrength::kMinimal
                                    : platform::PasswordStrength::kInteractive;
@@ -69,6 +71,11 @@ Status check_config(const ServerConfig& config) {
   }
   if (config.default_memory_mb > config.max_memory_mb) {
     return make_error("config", "default-memory-mb exceeds max-memory-mb");
+  }
+  if (config.compile_timeout_fast_seconds == 0 || config.compile_timeout_optimized_seconds == 0) {
+    return make_error("config",
+                      "compile-timeout-fast-seconds and "
+                      "compile-timeout-optimized-seconds must be at least 1");
   }
   if (config.workers == 0 || config.io_threads == 0 || config.api_workers == 0) {
     return make_error("config", "workers, io-threads and api-workers must be at least 1");

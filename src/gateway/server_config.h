@@ -45,7 +45,9 @@ struct ServerConfig {
   unsigned quota_mb = 1024;            // stored modules per user, all versions (0: no limit)
   unsigned gc_interval_seconds = 600;  // free unreferenced modules, left-over temp files
   std::string compile_tiers = "tiered";  // tiered | fast | optimized
-  unsigned compile_jobs = 1;
+  unsigned compile_jobs = 2;             // per tier; one user gets at most all but one
+  unsigned compile_timeout_fast_seconds = 120;  // wall clock per build, then it fails
+  unsigned compile_timeout_optimized_seconds = 600;
 
   std::string registration = "open";   // initial mode: open | invite | closed
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only

@@ -16,16 +16,16 @@ class EngineRuntime final : public ModuleRuntime {
   }
 
   Expected<std::shared_ptr<runtime::Module>> load(std::span<const uint8_t> wasm,
-                                                  StateCallback on_state) override {
+                                                  StateCallback on_state,
+                                                  const std::string& owner) override {
     std::function<void(const runtime::Module&)> forward;
     if (on_state) {
       forward = [on_state](const runtime::Module& module) {
-        on_state(module.state(), module.state() == runtime::ModuleState::kFailed
-                                     ? module.error()
-                                     : std::string());
+        on_state(module.state(),
+                 module.state() == runtime::ModuleState::kFailed ? module.error() : std::string());
       };
     }
-    return engine_.load(wasm, std::move(forward));
+    return engine_.load(wasm, std::move(forward), owner);
   }
 
   runtime::CallResult call(runtime::Module& module, const runtime::CallOptions& options) override {
@@ -43,16 +43,19 @@ std::unique_ptr<ModuleRuntime> make_engine_runtime(const EngineRuntimeConfig& co
   engine_config.cache_dir = config.artifact_cache_dir;
   engine_config.tiers = config.tiers;
   engine_config.max_concurrent_compiles = config.max_concurrent_compiles;
+  engine_config.fast_compile_timeout = config.fast_compile_timeout;
+  engine_config.optimized_compile_timeout = config.optimized_compile_timeout;
   return std::make_unique<EngineRuntime>(std::move(engine_config));
 }
 
 Expected<std::unique_ptr<Platform>> Platform::open(PlatformConfig config) {
   EngineRuntimeConfig engine;
-  engine.artifact_cache_dir = config.artifact_cache_dir.empty()
-                                  ? config.data_dir / "artifacts"
-                                  : config.artifact_cache_dir;
+  engine.artifact_cache_dir =
+      config.artifact_cache_dir.empty() ? config.data_dir / "artifacts" : config.artifact_cache_dir;
   engine.tiers = config.compile_tiers;
   engine.max_concurrent_compiles = config.max_concurrent_compiles;
+  engine.fast_compile_timeout = config.fast_compile_timeout;
+  engine.optimized_compile_timeout = config.optimized_compile_timeout;
   return open(std::move(config), make_engine_runtime(engine));
 }
 

@@ -30,6 +30,9 @@ inline constexpr std::string_view kQuotaExceeded = "quota_exceeded";
 inline constexpr std::string_view kRateLimited = "rate_limited";
 // The action is disabled by its owner.  (HTTP 503 or 404, gateway's choice)
 inline constexpr std::string_view kDisabled = "disabled";
+// The action's module is still compiling; nothing ran. Retry shortly.  (HTTP 503 +
+// Retry-After)
+inline constexpr std::string_view kCompiling = "compiling";
 // The action has no runnable module (its compile failed).  (HTTP 500)
 inline constexpr std::string_view kModuleFailed = "module_failed";
 // Database or disk trouble.  (HTTP 500)

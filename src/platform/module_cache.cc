@@ -14,7 +14,8 @@ CompiledModuleCache::CompiledModuleCache(ModuleCacheConfig config, Loader loader
     : config_(config), loader_(std::move(loader)) {}
 
 Expected<std::shared_ptr<runtime::Module>> CompiledModuleCache::acquire(const std::string& sha256,
-                                                                        TimePoint now) {
+                                                                        TimePoint now,
+                                                                        const std::string& owner) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = index_.find(sha256); it != index_.end()) {
@@ -27,7 +28,7 @@ Expected<std::shared_ptr<runtime::Module>> CompiledModuleCache::acquire(const st
   }
   // Load without the lock: validation and artifact loading take milliseconds and must not
   // stall hits on other modules.
-  auto loaded = loader_(sha256);
+  auto loaded = loader_(sha256, owner);
   if (!loaded) return loaded.error();
   std::lock_guard lock(mutex_);
   ++stats_.loads;

@@ -42,15 +42,18 @@ struct ModuleCacheStats {
 
 class CompiledModuleCache {
  public:
-  using Loader =
-      std::function<Expected<std::shared_ptr<runtime::Module>>(const std::string& sha256)>;
+  // `owner`: on whose behalf a compile would run (the engine shares compiles fairly
+  // between owners); empty when nobody in particular asked.
+  using Loader = std::function<Expected<std::shared_ptr<runtime::Module>>(
+      const std::string& sha256, const std::string& owner)>;
 
   CompiledModuleCache(ModuleCacheConfig config, Loader loader);
 
   // The cached module (a hit refreshes its recency), or loads it (a miss). Loader errors
   // are passed on and nothing is cached.
   Expected<std::shared_ptr<runtime::Module>> acquire(const std::string& sha256,
-                                                     TimePoint now = Clock::now());
+                                                     TimePoint now = Clock::now(),
+                                                     const std::string& owner = {});
   // Adds a module loaded elsewhere (a deploy), as most recently used.
   void insert(const std::string& sha256, std::shared_ptr<runtime::Module> module,
               TimePoint now = Clock::now());

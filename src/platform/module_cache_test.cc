@@ -14,14 +14,17 @@ using std::chrono::seconds;
 class ModuleCacheTest : public ::testing::Test {
  protected:
   CompiledModuleCache make_cache(ModuleCacheConfig config) {
-    return CompiledModuleCache(config, [this](const std::string& sha) -> Expected<std::shared_ptr<runtime::Module>> {
-      ++load_calls_[sha];
-      if (sha == "missing") return make_error("not_found", "no such module");
-      runtime::ModuleInfo info;
-      info.sha256 = sha;
-      info.size_bytes = sizes_.contains(sha) ? sizes_[sha] : 10;
-      return std::make_shared<runtime::Module>(info);
-    });
+    return CompiledModuleCache(
+        config,
+        [this](const std::string& sha,
+               const std::string&) -> Expected<std::shared_ptr<runtime::Module>> {
+          ++load_calls_[sha];
+          if (sha == "missing") return make_error("not_found", "no such module");
+          runtime::ModuleInfo info;
+          info.sha256 = sha;
+          info.size_bytes = sizes_.contains(sha) ? sizes_[sha] : 10;
+          return std::make_shared<runtime::Module>(info);
+        });
   }
 
   std::map<std::string, int> load_calls_;

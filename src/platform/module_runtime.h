@@ -4,6 +4,7 @@
 // seam lets a remote or pooled engine be plugged in later without touching the platform.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,10 +27,13 @@ class ModuleRuntime {
   virtual Expected<runtime::ModuleInfo> validate(std::span<const uint8_t> wasm) const = 0;
   // Called from a compile thread on each state change; `error` is set for kFailed.
   using StateCallback = std::function<void(runtime::ModuleState state, const std::string& error)>;
-  // Returns at once; the module becomes runnable when its first tier is loaded.
+  // Returns at once; the module becomes runnable when its first tier is loaded. Compiles
+  // are shared fairly between owners (`owner`: the deploying user's key).
   virtual Expected<std::shared_ptr<runtime::Module>> load(std::span<const uint8_t> wasm,
-                                                          StateCallback on_state) = 0;
-  // Runs on the calling thread; waits while the module is still compiling.
+                                                          StateCallback on_state,
+                                                          const std::string& owner) = 0;
+  // Runs on the calling thread; waits while the module is still compiling (the platform
+  // answers "compiling" instead of calling then).
   virtual runtime::CallResult call(runtime::Module& module,
                                    const runtime::CallOptions& options) = 0;
 };
@@ -38,7 +42,9 @@ struct EngineRuntimeConfig {
   std::filesystem::path artifact_cache_dir;  // compiled artifacts
   // Fast tier first and the optimised one in the background (or one tier only).
   runtime::EngineConfig::Tiers tiers = runtime::EngineConfig::Tiers::kTiered;
-  unsigned max_concurrent_compiles = 1;
+  unsigned max_concurrent_compiles = 2;  // per tier
+  std::chrono::seconds fast_compile_timeout{120};
+  std::chrono::seconds optimized_compile_timeout{600};
 };
 
 // The embedded engine (defined in engine_runtime.cc; needs wa_runtime).

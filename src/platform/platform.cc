@@ -31,6 +31,9 @@ std::optional<VersionStatus> version_status_for(runtime::ModuleState state) {
   return std::nullopt;
 }
 
+// The key compiles are shared fairly by (CompileQueue): one per user.
+std::string compile_owner(int64_t owner_id) { return "user:" + std::to_string(owner_id); }
+
 ActionLabels labels_for(const Action& action) {
   return ActionLabels{action.owner_name + "/" + action.name, action.route.text()};
 }
@@ -42,6 +45,7 @@ ActionLabels labels_for(const Action& action) {
 struct Platform::StatusSink {
   std::mutex mutex;
   ActionRegistry* registry = nullptr;
+  ActionLog* log = nullptr;
 
   void report(const std::string& sha256, runtime::ModuleState state, const std::string& error) {
     auto status = version_status_for(state);
@@ -54,6 +58,20 @@ struct Platform::StatusSink {
     }
     if (*status == VersionStatus::kFailed) {
       spdlog::warn("module {}: compilation failed: {}", sha256, error);
+      log_failure(sha256, error);
+    }
+  }
+
+  // The owners see why in their actions' logs, not only in the version's status.
+  void log_failure(const std::string& sha256, const std::string& error) {
+    if (!log) return;
+    auto actions = registry->list_all();
+    if (!actions) return;
+    for (const auto& action : *actions) {
+      if (!action.current || action.current->module_sha256 != sha256) continue;
+      (void)log->append(LogEntry{
+          0, action.id, 0, "", LogLevel::kError, "compile_failed",
+          "version " + std::to_string(action.current->number) + " failed to compile: " + error});
     }
   }
 };
@@ -126,8 +144,11 @@ Status Platform::init() {
   log_ = std::make_unique<ActionLog>(*db_, config_.logs);
   status_sink_ = std::make_shared<StatusSink>();
   status_sink_->registry = actions_.get();
+  status_sink_->log = log_.get();
   cache_ = std::make_unique<CompiledModuleCache>(
-      config_.cache, [this](const std::string& sha256) { return load_module(sha256); });
+      config_.cache, [this](const std::string& sha256, const std::string& owner) {
+        return load_module(sha256, owner);
+      });
   // Before any compile of this process starts: what a killed predecessor left goes now.
   collect_garbage();
   warm_compiling_versions();
@@ -148,6 +169,7 @@ Platform::~Platform() {
   runtime_.reset();  // joins compile threads, which may still report through the sink
   std::lock_guard lock(status_sink_->mutex);
   status_sink_->registry = nullptr;
+  status_sink_->log = nullptr;
 }
 
 ModuleRuntime::StateCallback Platform::status_callback(const std::string& sha256) {
@@ -157,10 +179,11 @@ ModuleRuntime::StateCallback Platform::status_callback(const std::string& sha256
   };
 }
 
-Expected<std::shared_ptr<runtime::Module>> Platform::load_module(const std::string& sha256) {
+Expected<std::shared_ptr<runtime::Module>> Platform::load_module(const std::string& sha256,
+                                                                 const std::string& owner) {
   auto bytes = modules_->get(sha256);
   if (!bytes) return bytes.error();
-  return runtime_->load(*bytes, status_callback(sha256));
+  return runtime_->load(*bytes, status_callback(sha256), owner);
 }
 
 // Versions left "compiling" by a previous run (stopped mid-compile) start compiling again
@@ -169,7 +192,9 @@ void Platform::warm_compiling_versions() {
   auto compiling = actions_->current_versions_compiling();
   if (!compiling) return;
   for (const auto& version : *compiling) {
-    if (auto module = cache_->acquire(version.module_sha256); !module) {
+    auto action = actions_->get_by_id(version.action_id);
+    std::string owner = action ? compile_owner(action->owner_id) : std::string();
+    if (auto module = cache_->acquire(version.module_sha256, Clock::now(), owner); !module) {
       status_sink_->report(version.module_sha256, runtime::ModuleState::kFailed,
                            module.error().message);
     }
@@ -243,7 +268,7 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
   reservation->reset();
 
   // Recorded as "compiling" before loading, so the state callback always finds the row.
-  auto module = runtime_->load(request.module, status_callback(*sha256));
+  auto module = runtime_->load(request.module, status_callback(*sha256), compile_owner(owner_id));
   if (module) {
     cache_->insert(*sha256, *module);
   } else {
@@ -262,7 +287,7 @@ Expected<Action> Platform::rollback(int64_t owner_id, std::string_view name,
   auto action = actions_->rollback(owner_id, name, to_number);
   if (action && action->current) {
     // Warm the version now serving, so the first request after a rollback is quick.
-    (void)cache_->acquire(action->current->module_sha256);
+    (void)cache_->acquire(action->current->module_sha256, Clock::now(), compile_owner(owner_id));
   }
   return action;
 }
@@ -394,12 +419,28 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
     return err(error_kind::kNotFound, "action '" + action.name + "' has no deployed version");
   }
   const ActionVersion& version = *action.current;
-  auto module = cache_->acquire(version.module_sha256);
-  if (!module) return module.error();
-  if ((*module)->state() == runtime::ModuleState::kFailed) {
+  auto failed = [&](const std::string& why) {
     return err(error_kind::kModuleFailed, "version " + std::to_string(version.number) +
                                               " failed to compile" +
-                                              (version.error.empty() ? "" : ": " + version.error));
+                                              (why.empty() ? "" : ": " + why));
+  };
+  // A failed version stays failed until a redeploy: no request recompiles it (a compile
+  // bomb evicted from the cache would otherwise run again on its next request).
+  if (version.status == VersionStatus::kFailed) return failed(version.error);
+  auto module =
+      cache_->acquire(version.module_sha256, Clock::now(), compile_owner(action.owner_id));
+  if (!module) return module.error();
+  switch ((*module)->state()) {
+    case runtime::ModuleState::kFailed:
+      return failed(version.error.empty() ? (*module)->error() : version.error);
+    case runtime::ModuleState::kCompiling:
+      // Never hold a worker waiting for a compile (which may take minutes): the caller
+      // answers 503 with Retry-After.
+      return err(error_kind::kCompiling, "version " + std::to_string(version.number) +
+                                             " of action '" + action.name +
+                                             "' is still compiling; retry shortly");
+    default:
+      break;
   }
   options.entry = action.settings.entry;
   options.timeout = std::min(action.settings.timeout, config_.limits.max_timeout);

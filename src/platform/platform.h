@@ -45,7 +45,10 @@ struct PlatformConfig {
   // Compiled artifacts; empty means <data_dir>/artifacts.
   std::filesystem::path artifact_cache_dir;
   runtime::EngineConfig::Tiers compile_tiers = runtime::EngineConfig::Tiers::kTiered;
-  unsigned max_concurrent_compiles = 1;
+  unsigned max_concurrent_compiles = 2;  // per tier; one owner gets at most all but one
+  // Wall-clock cap on one build; a module past it fails with a message saying so.
+  std::chrono::seconds fast_compile_timeout{120};
+  std::chrono::seconds optimized_compile_timeout{600};
 
   SqliteOptions sqlite;     // WAL, busy timeout 5 s
   AuthConfig auth;          // argon2id interactive, 24 h sessions, open registration, 5/5 min
@@ -118,7 +121,7 @@ class Platform {
   // win). Records the request in metrics (outcome "ok" or the trap kind; exit codes are
   // the gateway's to judge) and the guest's stderr and any trap in the action's log.
   // Errors (nothing ran, nothing recorded): disabled, not_found (no version),
-  // module_failed, storage.
+  // compiling (not runnable yet: never waits), module_failed, storage.
   Expected<InvokeResult> invoke(const Action& action, runtime::CallOptions options,
                                 std::string_view request_id);
 
@@ -159,7 +162,8 @@ class Platform {
   Platform(PlatformConfig config, std::unique_ptr<Database> db,
            std::unique_ptr<ModuleRuntime> runtime);
   Status init();
-  Expected<std::shared_ptr<runtime::Module>> load_module(const std::string& sha256);
+  Expected<std::shared_ptr<runtime::Module>> load_module(const std::string& sha256,
+                                                         const std::string& owner);
   ModuleRuntime::StateCallback status_callback(const std::string& sha256);
   void warm_compiling_versions();
   std::shared_ptr<ActionMetrics> metrics_for(const Action& action);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "platform/error_kinds.h"
 #include "platform/platform.h"
 #include "platform/test_support.h"
 #include "support/files.h"
@@ -78,10 +79,15 @@ class PlatformEngineTest : public ::testing::Test {
     return VersionStatus::kCompiling;
   }
 
+  // Retries while the module is still compiling: invoke never waits for a compile.
   Expected<InvokeResult> invoke(const std::string& path, runtime::CallOptions options = {}) {
-    auto match = platform_->match(path);
-    if (!match) return make_error("not_found", "no route for " + path);
-    return platform_->invoke(*match->action, std::move(options), "req-1");
+    for (int i = 0;; ++i) {
+      auto match = platform_->match(path);
+      if (!match) return make_error("not_found", "no route for " + path);
+      auto result = platform_->invoke(*match->action, options, "req-1");
+      if (result || result.error().kind != error_kind::kCompiling || i == 1200) return result;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
   }
 
   ActionSettings defaults() { return ActionSettings::defaults(platform_->config().limits); }

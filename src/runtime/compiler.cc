@@ -1,7 +1,9 @@
 #include "runtime/compiler.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -29,10 +31,15 @@ const std::vector<std::string> kCommonFlags = {"-shared",
                                                "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1",
                                                "-fno-stack-protector"};
 
-// Identifies an installed tool by its resolved file, size and modification time: an
-// upgrade changes one of them, and reading them costs no subprocess (a `--version`
-// per tool would add ~20 ms to every `wasm-actions run`).
-std::string tool_identity(const std::string& name) {
+// An installed tool: the file PATH resolves it to, and its identity (resolved path, size,
+// modification time). An upgrade changes one of them, and reading them costs no
+// subprocess (a `--version` per tool would add ~20 ms to every `wasm-actions run`).
+struct FoundTool {
+  std::string path;
+  std::string identity;
+};
+
+FoundTool find_tool(const std::string& name) {
   const char* path_env = std::getenv("PATH");
   std::string paths = path_env ? path_env : "/usr/bin:/bin";
   for (size_t start = 0; start <= paths.size();) {
@@ -41,14 +48,31 @@ std::string tool_identity(const std::string& name) {
     fs::path candidate = fs::path(paths.substr(start, end - start)) / name;
     std::error_code ec;
     fs::path real = fs::canonical(candidate, ec);
-    if (!ec && fs::is_regular_file(real, ec)) {
+    if (!ec && fs::is_regular_file(real, ec) && ::access(real.c_str(), X_OK) == 0) {
       auto size = fs::file_size(real, ec);
       auto mtime = fs::last_write_time(real, ec).time_since_epoch().count();
-      return real.string() + ":" + std::to_string(size) + ":" + std::to_string(mtime);
+      // Run through the name found in PATH (gcc finds cc1 relative to how it was
+      // invoked); hash the file it resolves to.
+      return {candidate.string(),
+              real.string() + ":" + std::to_string(size) + ":" + std::to_string(mtime)};
     }
     start = end + 1;
   }
-  return name + ":missing";
+  return {name, name + ":missing"};
+}
+
+// wasm2c's command line; part of the cache key.
+std::vector<std::string> wasm2c_command(const std::string& wasm2c) {
+  return {wasm2c, "module.wasm", "-n", kModuleName, "-o", "guest.c"};
+}
+
+std::string minutes_and_seconds(std::chrono::seconds s) {
+  if (s.count() >= 60 && s.count() % 60 == 0) return std::to_string(s.count() / 60) + " min";
+  return std::to_string(s.count()) + " s";
+}
+
+std::string mebibytes(uint64_t bytes) {
+  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB";
 }
 
 // Compiled ahead of wasm2c's output. tcc has no bit-counting builtins, which the
@@ -110,12 +134,23 @@ std::string c_string_literal(const std::string& text) {
 
 }  // namespace
 
+uint64_t generated_c_limit_bytes(uint64_t wasm_size) {
+  constexpr uint64_t kFloor = 64ull << 20;
+  constexpr uint64_t kRatio = 24;
+  return std::max(kFloor, wasm_size > UINT64_MAX / kRatio ? UINT64_MAX : wasm_size * kRatio);
+}
+
 std::vector<std::string> tier_compiler_command(Tier tier) {
   // tcc builds wasm2c output ~25x faster than clang -O0 (the fastest of gcc/clang,
   // engine notes): 1.6 MB of C in 0.03 s vs 0.8 s. Its code is slow, but the fast tier
   // only serves until the gcc -O2 build (fastest code) replaces it.
-  std::vector<std::string> cmd = tier == Tier::kFast ? std::vector<std::string>{"tcc"}
-                                                     : std::vector<std::string>{"gcc", "-O2"};
+  // gcc probes every page of a large frame (-fstack-clash-protection), so a guest frame
+  // bigger than the guard below the stack faults in the guard instead of stepping over
+  // it into another mapping. tcc has no such flag: there the validator's bound on locals
+  // and the large guard below guest threads' stacks keep frames inside the guard.
+  std::vector<std::string> cmd =
+      tier == Tier::kFast ? std::vector<std::string>{"tcc"}
+                          : std::vector<std::string>{"gcc", "-O2", "-fstack-clash-protection"};
   cmd.insert(cmd.end(), kCommonFlags.begin(), kCommonFlags.end());
   return cmd;
 }
@@ -123,33 +158,68 @@ std::vector<std::string> tier_compiler_command(Tier tier) {
 std::string_view tier_name(Tier tier) { return tier == Tier::kFast ? "fast" : "optimized"; }
 
 Compiler::Compiler(CompilerSettings settings) : settings_(std::move(settings)) {
-  toolchain_identity_ =
-      tool_identity("wasm2c") + "|" + tool_identity("clang") + "|" + tool_identity("gcc");
+  // Only the tools a tier runs go into its key: clang is not used, and a gcc upgrade
+  // must not throw away fast-tier artifacts (nor a tcc upgrade optimised ones).
+  auto wasm2c = find_tool("wasm2c");
+  auto tcc = find_tool("tcc");
+  auto gcc = find_tool("gcc");
+  wasm2c_ = {wasm2c.path, wasm2c.identity};
+  tcc_ = {tcc.path, tcc.identity};
+  gcc_ = {gcc.path, gcc.identity};
 }
 
 fs::path Compiler::artifact_path(const std::string& module_sha256, Tier tier) const {
-  std::string key_material =
-      module_sha256 + "|" + toolchain_identity_ + "|abi" + std::to_string(kRuntimeAbiVersion);
+  const Tool& cc = tier == Tier::kFast ? tcc_ : gcc_;
+  std::string key_material = module_sha256 + "|abi" + std::to_string(kRuntimeAbiVersion) +
+                             "|wasm2c=" + wasm2c_.identity + "|cc=" + cc.identity +
+                             "|prelude=" + sha256_hex(std::string_view(kCompatPrelude));
+  for (const auto& arg : wasm2c_command("wasm2c")) key_material += "|" + arg;
   for (const auto& arg : tier_compiler_command(tier)) key_material += "|" + arg;
   std::string key = sha256_hex(std::string_view(key_material)).substr(0, 32);
   return settings_.cache_dir / module_sha256.substr(0, 2) /
          (module_sha256 + "." + std::string(tier_name(tier)) + "." + key + ".so");
 }
 
-Status Compiler::run_tool(const std::vector<std::string>& argv, const fs::path& dir,
-                          const char* what, int nice) const {
+std::chrono::seconds Compiler::wall_clock(Tier tier) const {
+  return tier == Tier::kFast ? settings_.fast_wall_clock : settings_.optimized_wall_clock;
+}
+
+Status Compiler::run_tool(const ToolRun& run, const fs::path& dir, Tier tier,
+                          uint64_t wasm_size) const {
+  const std::string limit_message =
+      "the module is too large to compile: building its " + std::string(tier_name(tier)) +
+      " tier took longer than the limit of " + minutes_and_seconds(wall_clock(tier)) +
+      "; make the module smaller (fewer or smaller functions)";
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      run.deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return make_error("compile_limit", limit_message);
   SubprocessLimits limits;
   limits.cpu_time = settings_.cpu_limit;
   limits.address_space_bytes = settings_.memory_limit_bytes;
-  limits.nice = nice;
-  auto result = run_subprocess(argv, dir, limits, &children_);
+  limits.nice = run.nice;
+  limits.wall_clock = left;
+  limits.file_size_bytes = run.file_size_bytes;
+  auto result = run_subprocess(run.argv, dir, limits, &children_);
   if (!result) return result.error();
+  if (result->timed_out) return make_error("compile_limit", limit_message);
+  if (result->term_signal == SIGXFSZ) {
+    const bool generated_c = run.argv.front() == wasm2c_.path;
+    return make_error("compile_limit",
+                      "the module is too large to compile: " +
+                          (generated_c ? "the C generated from it passed the limit of " +
+                                             mebibytes(run.file_size_bytes) +
+                                             " (the larger of 64 MiB and 24 x the module's " +
+                                             std::to_string(wasm_size) + " bytes)"
+                                       : "the C compiler's output passed the limit of " +
+                                             mebibytes(run.file_size_bytes)) +
+                          "; make the module smaller (fewer or smaller functions)");
+  }
   if (result->term_signal != 0)
-    return make_error("compile_failed", std::string(what) + " was killed by signal " +
+    return make_error("compile_failed", std::string(run.what) + " was killed by signal " +
                                             std::to_string(result->term_signal) +
                                             " (CPU or memory limit?): " + result->output);
   if (result->exit_code != 0)
-    return make_error("compile_failed", std::string(what) + " failed: " + result->output);
+    return make_error("compile_failed", std::string(run.what) + " failed: " + result->output);
   return ok_status();
 }
 
@@ -176,9 +246,14 @@ Expected<fs::path> Compiler::build(std::span<const uint8_t> wasm, const std::str
   } cleanup{work};
 
   if (auto s = write_file_bytes(work / "module.wasm", wasm); !s) return s.error();
-  const int nice = tier == Tier::kOptimized ? 10 : 0;  // background builds yield
-  if (auto s = run_tool({"wasm2c", "module.wasm", "-n", kModuleName, "-o", "guest.c"}, work,
-                        "wasm2c", nice);
+  // Compiles yield the CPU to requests: a compile bomb running into its wall-clock cap
+  // must not slow actions that are already compiled. Background (optimised) builds
+  // yield to first builds as well.
+  const int nice = tier == Tier::kOptimized ? 10 : 5;
+  const auto deadline = std::chrono::steady_clock::now() + wall_clock(tier);
+  const uint64_t c_limit = generated_c_limit_bytes(wasm.size());
+  if (auto s = run_tool({wasm2c_command(wasm2c_.path), "wasm2c", nice, deadline, c_limit}, work,
+                        tier, wasm.size());
       !s)
     return s.error();
 
@@ -191,8 +266,14 @@ Expected<fs::path> Compiler::build(std::span<const uint8_t> wasm, const std::str
   std::ofstream(work / "unit.c") << kCompatPrelude << "#include \"guest.c\"\n#include \"shim.c\"\n";
 
   auto cc = tier_compiler_command(tier);
+  cc[0] = (tier == Tier::kFast ? tcc_ : gcc_).path;
   cc.insert(cc.end(), {"unit.c", "-o", "artifact.so"});
-  if (auto s = run_tool(cc, work, "the C compiler", nice); !s) return s.error();
+  // The compiler's temporary assembly and objects are larger than the C it reads, but
+  // not without bound.
+  if (auto s =
+          run_tool({cc, "the C compiler", nice, deadline, 4 * c_limit}, work, tier, wasm.size());
+      !s)
+    return s.error();
   if (auto s = publish_file_atomically(work / "artifact.so", target); !s) return s.error();
   return target;
 }

@@ -1,5 +1,6 @@
 #include "runtime/engine.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -29,12 +30,16 @@ struct Engine::Impl {
 
   explicit Impl(const EngineConfig& config)
       : compiler(CompilerSettings{config.cache_dir, config.compile_cpu_limit,
-                                  config.compile_memory_limit_bytes}),
+                                  config.compile_memory_limit_bytes, config.fast_compile_timeout,
+                                  config.optimized_compile_timeout}),
         tiers(config.tiers),
         fast_queue(config.max_concurrent_compiles),
         optimized_queue(config.max_concurrent_compiles) {}
 
   Compiler compiler;
+  // Set when the engine goes away: builds killed by the shutdown are not failures (the
+  // module compiles again on the next start) and are not reported.
+  std::atomic<bool> stopping{false};
   std::mutex modules_mutex;
   std::unordered_map<std::string, std::weak_ptr<Module>> modules;  // by sha256
   EngineConfig::Tiers tiers;
@@ -53,44 +58,57 @@ struct Engine::Impl {
   }
 
   void compile(std::shared_ptr<Module> module, std::shared_ptr<std::vector<uint8_t>> wasm,
-               Tier tier, StateCallback on_state) {
-    auto built = compiler.build(*wasm, module->info().sha256, tier);
+               Tier tier, StateCallback on_state, const std::string& owner) {
     Expected<std::shared_ptr<Artifact>> artifact =
-        built ? Artifact::load(built.value()) : Expected<std::shared_ptr<Artifact>>(built.error());
+        make_error("compile_failed", "internal error while compiling");
+    try {
+      auto built = compiler.build(*wasm, module->info().sha256, tier);
+      artifact = built ? Artifact::load(built.value())
+                       : Expected<std::shared_ptr<Artifact>>(built.error());
+    } catch (const std::exception& e) {
+      artifact =
+          make_error("compile_failed", std::string("internal error while compiling: ") + e.what());
+    }
+    if (stopping) return;
     if (!artifact) {
       module->fail(artifact.error().message);
     } else {
       module->install_artifact(std::move(artifact.value()), tier == Tier::kOptimized);
       if (tier == Tier::kFast && tiers == EngineConfig::Tiers::kTiered)
-        schedule(module, wasm, Tier::kOptimized, on_state);
+        schedule(module, wasm, Tier::kOptimized, on_state, owner);
     }
     if (on_state) on_state(*module);
   }
 
   void schedule(std::shared_ptr<Module> module, std::shared_ptr<std::vector<uint8_t>> wasm,
-                Tier tier, StateCallback on_state) {
+                Tier tier, StateCallback on_state, const std::string& owner) {
     auto& queue = tier == Tier::kFast ? fast_queue : optimized_queue;
-    queue.push([this, module, wasm, tier, on_state] { compile(module, wasm, tier, on_state); });
+    queue.push(owner, [this, module, wasm, tier, on_state, owner] {
+      compile(module, wasm, tier, on_state, owner);
+    });
   }
 
   void start(const std::shared_ptr<Module>& module, std::span<const uint8_t> bytes,
-             StateCallback on_state) {
+             StateCallback on_state, const std::string& owner) {
     const bool want_optimized = tiers != EngineConfig::Tiers::kFastOnly;
     if (want_optimized && try_cached(*module, Tier::kOptimized)) return;
     auto wasm = std::make_shared<std::vector<uint8_t>>(bytes.begin(), bytes.end());
     if (tiers == EngineConfig::Tiers::kOptimizedOnly) {
-      schedule(module, wasm, Tier::kOptimized, on_state);
+      schedule(module, wasm, Tier::kOptimized, on_state, owner);
       return;
     }
     if (try_cached(*module, Tier::kFast)) {
-      if (want_optimized) schedule(module, wasm, Tier::kOptimized, on_state);
+      if (want_optimized) schedule(module, wasm, Tier::kOptimized, on_state, owner);
       return;
     }
-    schedule(module, wasm, Tier::kFast, on_state);
+    schedule(module, wasm, Tier::kFast, on_state, owner);
   }
 };
 
 Engine::Engine(EngineConfig config) : config_(std::move(config)) {
+  // First: the threads made from here on (compile queues, the caller's workers) get
+  // a guard large enough for any frame the fast tier can produce.
+  reserve_large_stack_guards();
   install_signal_handlers();
   install_wasi_host_hooks();
   set_memory_pool_capacity(config_.pooled_memories_per_thread);
@@ -101,6 +119,7 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)) {
 Engine::~Engine() {
   // Shutting down: a build in progress (minutes for a large module at -O2) is killed
   // rather than waited for; the artifact cache never sees a partial file.
+  impl_->stopping = true;
   impl_->compiler.cancel_all();
 }
 
@@ -109,7 +128,8 @@ Expected<ModuleInfo> Engine::validate(std::span<const uint8_t> wasm) const {
 }
 
 Expected<std::shared_ptr<Module>> Engine::load(std::span<const uint8_t> wasm,
-                                               std::function<void(const Module&)> on_state) {
+                                               std::function<void(const Module&)> on_state,
+                                               const std::string& owner) {
   auto info = validate_module(wasm);
   if (!info) return info.error();
   std::shared_ptr<Module> module;
@@ -124,7 +144,7 @@ Expected<std::shared_ptr<Module>> Engine::load(std::span<const uint8_t> wasm,
     module = std::make_shared<Module>(std::move(info.value()));
     slot = module;
   }
-  impl_->start(module, wasm, on_state);
+  impl_->start(module, wasm, on_state, owner);
   if (on_state && module->state() != ModuleState::kCompiling) on_state(*module);
   return module;
 }

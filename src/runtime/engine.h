@@ -30,9 +30,14 @@ struct EngineConfig {
   // build replaces it in the background. The others build one tier only.
   enum class Tiers : uint8_t { kTiered, kFastOnly, kOptimizedOnly };
   Tiers tiers = Tiers::kTiered;
-  unsigned max_concurrent_compiles = 1;  // per tier; 2-core machines
+  // Per tier. With 2 or more, one owner's compiles use at most all but one, so another
+  // owner's deploy never waits for someone's compile bomb to hit its limit.
+  unsigned max_concurrent_compiles = 2;
   std::chrono::seconds compile_cpu_limit{600};
   uint64_t compile_memory_limit_bytes = 4ull << 30;
+  // Wall-clock cap on one build per tier; a module past it fails ("compile_limit").
+  std::chrono::seconds fast_compile_timeout{120};
+  std::chrono::seconds optimized_compile_timeout{600};
   // Linear memories kept mapped per thread for reuse (each reserves 8 GiB of address
   // space, no RAM).
   unsigned pooled_memories_per_thread = 4;
@@ -57,12 +62,15 @@ class Engine {
 
   // Validates and starts compiling (or loads the cached artifact). Returns at once;
   // the module becomes runnable when its first tier is loaded. `on_state` (optional)
-  // is called from a compile thread on each state change.
+  // is called from a compile thread on each state change. Compiles are shared fairly
+  // between `owner`s (see CompileQueue); a module already loading keeps its place.
   Expected<std::shared_ptr<Module>> load(std::span<const uint8_t> wasm,
-                                         std::function<void(const Module&)> on_state = nullptr);
+                                         std::function<void(const Module&)> on_state = nullptr,
+                                         const std::string& owner = {});
 
   // Runs `options.entry` on a fresh instance on the calling thread, under the
-  // deadline and memory cap. Never throws; a module that is not runnable yet waits.
+  // deadline and memory cap. Never throws; a module that is not runnable yet waits
+  // (servers check Module::state() first and answer "compiling" instead).
   CallResult call(Module& module, const CallOptions& options);
   // The same with a WASI context the caller built (and may inspect afterwards).
   CallResult call(Module& module, const CallOptions& options, wasi::Context& context);

@@ -19,8 +19,10 @@ namespace {
 
 constexpr size_t kSignalStackSize = 64 * 1024;
 // Faults this far below the stack's lowest usable address (the guard area) are stack
-// overflows: a guest frame larger than the guard page skips into this window.
-constexpr uintptr_t kStackGuardWindow = 1024 * 1024;
+// overflows: a guest frame larger than a page skips into this window. (Threads made
+// before reserve_large_stack_guards() may have less guard than this; a fault in their
+// window while in guest code is still the guest's stack.)
+constexpr uintptr_t kStackGuardWindow = kGuestStackGuardBytes;
 
 struct sigaction g_previous_segv;
 struct sigaction g_previous_bus;
@@ -157,6 +159,20 @@ void install_handlers_once() {
 }
 
 }  // namespace
+
+void reserve_large_stack_guards() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    pthread_attr_t attr;
+    if (pthread_getattr_default_np(&attr) != 0) return;
+    size_t guard = 0;
+    if (pthread_attr_getguardsize(&attr, &guard) == 0 && guard < kGuestStackGuardBytes &&
+        pthread_attr_setguardsize(&attr, kGuestStackGuardBytes) == 0) {
+      pthread_setattr_default_np(&attr);
+    }
+    pthread_attr_destroy(&attr);
+  });
+}
 
 int64_t monotonic_now_ns() {
   timespec ts;

@@ -75,6 +75,18 @@ GuestThread& this_guest_thread();
 // Installs the process-wide signal handlers once (idempotent, thread-safe).
 void install_signal_handlers();
 
+// The guard below the stack of every thread created after reserve_large_stack_guards()
+// (gateway workers are). tcc cannot probe large frames (no -fstack-clash-protection),
+// and wasm2c gives a function one C variable per operand-stack slot: a 7 MB function
+// body can ask for a ~30 MB frame, whose first write would skip a one-page guard and
+// land in whatever is mapped below (another thread's stack). 64 MiB of PROT_NONE costs
+// address space only. Faults this far below a stack are stack exhaustion.
+inline constexpr uintptr_t kGuestStackGuardBytes = uintptr_t{64} << 20;
+
+// Makes kGuestStackGuardBytes the default guard size of threads created from now on
+// (pthread default attributes; std::thread uses them). Idempotent, thread-safe.
+void reserve_large_stack_guards();
+
 int64_t monotonic_now_ns();
 
 // Long-jumps to the current call's trap target. Only valid during a call.

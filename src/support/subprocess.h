@@ -19,16 +19,25 @@ struct SubprocessLimits {
   std::chrono::seconds cpu_time{300};
   uint64_t address_space_bytes = 4ull << 30;
   int nice = 0;  // raise for background work so it yields to requests
+  // Wall-clock cap (0: none). CPU time alone misses a child that sleeps or waits on its
+  // own children; past this the child's whole process group is killed.
+  std::chrono::milliseconds wall_clock{0};
+  // Largest file the child and its children may write (RLIMIT_FSIZE; 0: no limit). A
+  // write past it kills the writer with SIGXFSZ.
+  uint64_t file_size_bytes = 0;
 };
 
 struct SubprocessResult {
-  int exit_code = -1;   // valid when term_signal == 0
-  int term_signal = 0;  // signal that killed the child, 0 if it exited
-  std::string output;   // stdout and stderr combined, truncated to 64 KiB
+  int exit_code = -1;      // valid when term_signal == 0
+  int term_signal = 0;     // signal that killed the child, 0 if it exited
+  bool timed_out = false;  // killed because it passed limits.wall_clock
+  std::string output;      // stdout and stderr combined, truncated to 64 KiB
 };
 
 // The children started through it, so an owner shutting down can end them instead of
-// waiting (an optimised build of a large module takes minutes). Thread-safe.
+// waiting (an optimised build of a large module takes minutes). Each child leads its own
+// process group, and the group is killed (gcc's cc1, as and ld die with the driver).
+// Thread-safe.
 class ChildProcesses {
  public:
   void add(pid_t pid);
@@ -42,9 +51,10 @@ class ChildProcesses {
   bool killing_ = false;
 };
 
-// Runs argv[0] (looked up in PATH) with `argv` in `cwd`. Fails only if the child
-// could not be started; a child that fails is reported in the result. With `children`,
-// the child is registered there while it runs.
+// Runs argv[0] (looked up in PATH unless it contains a '/') with `argv` in `cwd`, in a
+// process group of its own. Fails only if the child could not be started; a child that
+// fails is reported in the result. With `children`, the child is registered there while
+// it runs.
 Expected<SubprocessResult> run_subprocess(const std::vector<std::string>& argv,
                                           const std::filesystem::path& cwd,
                                           const SubprocessLimits& limits,

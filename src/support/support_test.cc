@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "support/files.h"
@@ -77,6 +79,47 @@ TEST(Subprocess, KillAllEndsRunningAndLaterChildren) {
   auto late = run_subprocess({"sleep", "30"}, "/", {}, &children);
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->term_signal, SIGKILL);
+}
+
+// A child that sleeps uses no CPU time; the wall-clock cap ends it and the helper it
+// started (same process group), which holds the output pipe open.
+TEST(Subprocess, WallClockCapKillsTheWholeGroup) {
+  SubprocessLimits limits;
+  limits.wall_clock = std::chrono::milliseconds(200);
+  auto r = run_subprocess({"sh", "-c", "sleep 300 & echo $!; wait"}, "/", limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->term_signal, SIGKILL);
+  pid_t helper = static_cast<pid_t>(std::stol(r->output));
+  // Killed with its group: SIGKILL lands asynchronously, so wait (bounded) until it is
+  // gone or a zombie. Without the group kill it would sleep for 300 s.
+  auto state_of = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string id, comm, state;
+    if (stat) stat >> id >> comm >> state;
+    return state;
+  };
+  std::string state = state_of(helper);
+  for (int i = 0; i < 1000 && !(state.empty() || state == "Z" || state == "X"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    state = state_of(helper);
+  }
+  EXPECT_TRUE(state.empty() || state == "Z" || state == "X") << "helper state " << state;
+}
+
+TEST(Subprocess, FileSizeCapKillsTheWriter) {
+  auto dir = std::filesystem::temp_directory_path() / ("wa_fsize_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  SubprocessLimits limits;
+  limits.file_size_bytes = 1 << 20;
+  auto r = run_subprocess({"sh", "-c", "head -c 4000000 /dev/zero > big"}, dir, limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->exit_code, 0);
+  EXPECT_LE(std::filesystem::file_size(dir / "big"), 1u << 20);
+  auto direct = run_subprocess({"dd", "if=/dev/zero", "of=big2", "bs=1M", "count=4"}, dir, limits);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(direct->term_signal, SIGXFSZ);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
