@@ -17,6 +17,7 @@ struct JwtClaims {
   std::string name;     // "name": the username
   int64_t issued_at = 0;   // "iat", Unix seconds
   int64_t expires_at = 0;  // "exp", Unix seconds
+  std::string session_id;  // "sid": the server-side session row (revocable); may be empty
 };
 
 class JwtSigner {
