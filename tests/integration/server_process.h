@@ -20,11 +20,14 @@ class ServerProcess {
   int stop();
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
+  // The dashboard's own listener (the port file's second line), "" if it has none.
+  const std::string& dashboard_url() const { return dashboard_url_; }
   bool running() const { return pid_ > 0; }
 
  private:
   pid_t pid_ = -1;
   std::string url_;
+  std::string dashboard_url_;
 };
 
 // The server binary (WA_SERVER_BINARY env overrides the built-in path).

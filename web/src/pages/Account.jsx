@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, get } from '../lib/api.js';
 import { ago, dateTime } from '../lib/format.js';
 import { CodeBlock, Field, Notice } from '../lib/ui.jsx';
+import { actionsOrigin } from '../lib/origins.js';
 
 export function AccountPage({ session }) {
   const [tokens, setTokens] = useState(null);
@@ -57,8 +58,8 @@ export function AccountPage({ session }) {
           {issued && (
             <Notice tone="success" title="New token — copy it now">
               <CodeBlock copy={issued.token}>{issued.token}</CodeBlock>
-              <CodeBlock copy={`export WASM_ACTIONS_SERVER=${location.origin}\nexport WASM_ACTIONS_TOKEN=${issued.token}`}>
-                {`export WASM_ACTIONS_SERVER=${location.origin}\nexport WASM_ACTIONS_TOKEN=${issued.token}`}
+              <CodeBlock copy={`export WASM_ACTIONS_SERVER=${actionsOrigin()}\nexport WASM_ACTIONS_TOKEN=${issued.token}`}>
+                {`export WASM_ACTIONS_SERVER=${actionsOrigin()}\nexport WASM_ACTIONS_TOKEN=${issued.token}`}
               </CodeBlock>
             </Notice>
           )}
