@@ -224,7 +224,7 @@ TEST_F(AuthIntegration, TokensInUrlsAreRefusedAndStreamTicketsAreSingleUse) {
   ClientRequest stream;
   stream.target = fresh.value("stream", "");
   auto data = main.read_event_stream(stream, std::chrono::seconds(10), [](const std::string& d) {
-    return d.find("event: log") != std::string::npos;
+    return d.find("text/event-stream") != std::string::npos;  // the stream opened
   });
   ASSERT_TRUE(data) << data.error().message;
   EXPECT_NE(data->find("text/event-stream"), std::string::npos) << *data;
