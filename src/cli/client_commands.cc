@@ -180,6 +180,7 @@ void add_auth_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
     });
   }
 }
+
 // Revokes the stored (or given) credential on the server, then forgets it locally. A
 // credential the server no longer knows is forgotten too.
 void add_logout_command(CLI::App& app, std::shared_ptr<Connection> conn) {
@@ -193,7 +194,6 @@ void add_logout_command(CLI::App& app, std::shared_ptr<Connection> conn) {
     std::cout << (response->status == 200 ? "signed out\n" : "the credential had already ended\n");
   });
 }
-
 
 struct DeployOptions {
   std::string file, name, route;
@@ -397,8 +397,8 @@ void add_invoke_command(CLI::App& app, std::shared_ptr<Connection> conn) {
 void add_client_commands(CLI::App& app) {
   auto conn = std::make_shared<Connection>();
   size_t before = app.get_subcommands({}).size();
-  add_logout_command(app, conn);
   add_auth_commands(app, conn);
+  add_logout_command(app, conn);
   add_action_commands(app, conn);
   add_invoke_command(app, conn);
   // Each client command takes the connection options, so they can follow the command name.

@@ -91,8 +91,8 @@ std::string JwtSigner::issue(const JwtClaims& claims) const {
   nlohmann::json payload = {{"sub", claims.subject},
                             {"name", claims.name},
                             {"iat", claims.issued_at},
-  if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
                             {"exp", claims.expires_at}};
+  if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
   std::string input = base64url_encode(kHeaderJson) + "." + base64url_encode(payload.dump());
   return input + "." + base64url_encode(sign(input));
 }

@@ -58,14 +58,14 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
     std::string address;
     if (in && std::getline(in, address) && !address.empty()) {
       url_ = "http://" + address;
+      if (std::string dashboard; std::getline(in, dashboard) && !dashboard.empty()) {
+        dashboard_url_ = "http://" + dashboard;
+      }
       return;
     }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      if (std::string dashboard; std::getline(in, dashboard) && !dashboard.empty()) {
-        dashboard_url_ = "http://" + dashboard;
-      }
       throw std::runtime_error("the server exited during start-up");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
