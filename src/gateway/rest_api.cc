@@ -614,7 +614,7 @@ HttpResponse RestApi::stream_ticket(const Principal& who, std::string_view name)
   auto action = platform_.actions().get(who.user.id, name);
   if (!action) return error_json(action.error());
   auto minted = platform_.accounts().mint_stream_ticket(who, "logs:" + std::string(name));
-  if (!minted) return error_with_retry(minted.error(), std::nullopt);
+  if (!minted) return error_with_retry(minted.error(), platform::StreamTickets::kLifetime);
   const std::string url =
       "/api/v1/actions/" + std::string(name) + "/logs/stream?ticket=" + minted->ticket;
   return json_response(201, {{"ticket", minted->ticket},

@@ -300,6 +300,14 @@ TEST_F(AccountsTest, StreamTicketsAreSingleUseSinglePurposeAndShortLived) {
 
   auto late = accounts_->mint_stream_ticket(p, "logs:1", t0).value();
   EXPECT_FALSE(accounts_->redeem_stream_ticket(late.ticket, "logs:1", t0 + seconds(60)).ok());
+
+  // Unused tickets are bounded per user; they stop counting once expired.
+  const auto t1 = t0 + minutes(2);
+  for (size_t i = 0; i < StreamTickets::kMaxPerUser; ++i) {
+    ASSERT_TRUE(accounts_->mint_stream_ticket(p, "logs:1", t1).ok());
+  }
+  EXPECT_EQ(accounts_->mint_stream_ticket(p, "logs:1", t1).error().kind, "rate_limited");
+  EXPECT_TRUE(accounts_->mint_stream_ticket(p, "logs:1", t1 + minutes(1)).ok());
 }
 
 TEST(JwtTest, MistypedHeaderOrClaimsAreRefusedNotThrown) {

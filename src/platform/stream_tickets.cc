@@ -25,6 +25,14 @@ Expected<StreamTickets::Minted> StreamTickets::mint(int64_t user_id, std::string
     return make_error(std::string(error_kind::kOverloaded),
                       "too many stream tickets outstanding; retry in a minute");
   }
+  size_t mine = 0;
+  for (const auto& [hash, entry] : tickets_) {
+    if (entry.user_id == user_id && entry.expires_at > now) ++mine;
+  }
+  if (mine >= kMaxPerUser) {
+    return make_error(std::string(error_kind::kRateLimited),
+                      "too many unused stream tickets; use them or wait a minute");
+  }
   tickets_[sha256_hex(minted.ticket)] = Entry{user_id, std::string(purpose), minted.expires_at};
   return minted;
 }

@@ -23,13 +23,16 @@ class StreamTickets {
   static constexpr std::chrono::seconds kLifetime{60};
   // Outstanding tickets kept at most (expired ones are swept first): bounds memory.
   static constexpr size_t kMaxOutstanding = 10000;
+  // ...and per user, so one user cannot use up everybody's.
+  static constexpr size_t kMaxPerUser = 64;
 
   struct Minted {
     std::string ticket;
     TimePoint expires_at;
   };
 
-  // Errors: overloaded (too many outstanding tickets).
+  // Errors: overloaded (too many outstanding tickets), rate_limited (too many of this
+  // user's).
   Expected<Minted> mint(int64_t user_id, std::string_view purpose, TimePoint now = Clock::now());
   // The user the ticket was minted for, consuming it. unauthorized if unknown, expired,
   // already used, or minted for another purpose.

