@@ -86,7 +86,8 @@ export async function waitForPortFile(file, proc, timeoutMs = 30_000) {
   return waitFor(`${file}`, () => {
     if (proc && !proc.alive()) throw new Error(`process exited before writing ${file}`);
     if (!fs.existsSync(file)) return null;
-    const text = fs.readFileSync(file, 'utf8').trim();
+    // The first line is the address (wasm-actions writes its dashboard's on a second one).
+    const text = fs.readFileSync(file, 'utf8').trim().split('\n')[0];
     return text.includes(':') ? text : null;
   }, { timeoutMs });
 }

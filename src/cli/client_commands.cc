@@ -182,6 +182,20 @@ void add_auth_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   }
 }
 
+// Revokes the stored (or given) credential on the server, then forgets it locally. A
+// credential the server no longer knows is forgotten too.
+void add_logout_command(CLI::App& app, std::shared_ptr<Connection> conn) {
+  auto* cmd = app.add_subcommand("logout", "Sign out: revoke the session (or token) and forget it");
+  cmd->callback([conn] {
+    auto response = api(*conn, "POST", "/auth/logout", "{}", "application/json");
+    if (!response) fail(response.error().message);
+    if (response->status != 200 && response->status != 401) expect_json(response, {200});
+    std::error_code ec;
+    if (conn->token.empty()) fs::remove(token_file(), ec);
+    std::cout << (response->status == 200 ? "signed out\n" : "the credential had already ended\n");
+  });
+}
+
 struct DeployOptions {
   std::string file, name, route;
   std::vector<std::string> env;
@@ -393,6 +407,7 @@ void add_client_commands(CLI::App& app) {
   auto conn = std::make_shared<Connection>();
   size_t before = app.get_subcommands({}).size();
   add_auth_commands(app, conn);
+  add_logout_command(app, conn);
   add_action_commands(app, conn);
   add_invoke_command(app, conn);
   // Each client command takes the connection options, so they can follow the command name.

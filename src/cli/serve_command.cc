@@ -62,7 +62,17 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "data-dir", c.data_dir, "Database, modules and secrets");
   option(*cmd, "artifact-dir", c.artifact_dir, "Compiled artifacts (empty: <data-dir>/artifacts)");
   option(*cmd, "web-root", c.web_root, "Dashboard files (web/dist); empty: no dashboard");
-  option(*cmd, "port-file", c.port_file, "Write the bound host:port here once listening");
+  option(*cmd, "port-file", c.port_file,
+         "Write the bound host:port here once listening (line 2: the dashboard's)");
+  option(*cmd, "dashboard-listen", c.dashboard_listen,
+         "The dashboard's own listener (empty: main port + 1, any free port with :0; none: "
+         "only via --dashboard-url's host on the main listener)");
+  option(*cmd, "dashboard-url", c.dashboard_url,
+         "Public origin of the dashboard, e.g. https://dash.example.com (empty: derived)");
+  option(*cmd, "actions-url", c.actions_url,
+         "Public origin of the actions, e.g. https://apps.example.com (empty: derived)");
+  option(*cmd, "metrics-token", c.metrics_token,
+         "Bearer token that reads every action's series in /metrics (empty: admins only)");
   option(*cmd, "io-threads", c.io_threads, "Threads doing network I/O");
   option(*cmd, "workers", c.workers, "Threads running guests");
   option(*cmd, "queue", c.queue, "Guest calls that may wait for a worker (then 503)");
@@ -98,6 +108,13 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "compile-timeout-optimized-seconds", c.compile_timeout_optimized_seconds,
          "Wall-clock limit on an optimised build; past it the fast tier keeps serving");
   option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");
+  option(*cmd, "login-failures-per-address", c.login_failures_per_address,
+         "Failed logins per client address in 5 minutes, over all usernames (per address and "
+         "username: 5)");
+  option(*cmd, "registrations-per-address", c.registrations_per_address,
+         "Registration attempts per client address per hour");
+  option(*cmd, "max-concurrent-hashes", c.max_concurrent_hashes,
+         "Password hashes at once (keep below api-workers); more are answered 503");
   option(*cmd, "shutdown-grace-seconds", c.shutdown_grace_seconds,
          "On SIGTERM, wait this long for requests in flight; then queued calls get 503 and "
          "running guests are halted");

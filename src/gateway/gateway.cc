@@ -94,8 +94,7 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, Worke
       config_(config),
       guest_pool_(guest_pool),
       api_pool_(api_pool),
-      api_(platform, config),
-      files_(config.web_root) {}
+      api_(platform, config) {}
 
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
   std::string_view target(header.target().data(), header.target().size());
@@ -110,8 +109,9 @@ HttpResponse Gateway::error_response(unsigned status, std::string_view kind,
 
 void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder respond) {
   std::string path(request_path(request));
-  bool head = request.method() == http::verb::head;
-  if (has_prefix(path, kApiPrefix)) {
+  // /metrics authenticates its reader (issue 8, item 13): a database lookup, so it runs
+  // on the API pool like the API.
+  if (has_prefix(path, kApiPrefix) || path == "/metrics") {
     auto shared = std::make_shared<HttpRequest>(std::move(request));
     bool queued = api_pool_.try_submit(
         [this, shared, info, respond] {
@@ -145,35 +145,12 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
     }
     return;
   }
-  if (path == "/metrics") {
-    respond(text_response(200, "text/plain; version=0.0.4; charset=utf-8",
-                          platform_.prometheus_text()));
-    return;
-  }
-  if (auto page = dashboard(path, head)) return respond(std::move(*page));
+  // The dashboard has its own origin (DashboardHandler): nothing of it is served here.
   if (auto match = platform_.match(path)) {
     return handle_action(std::move(request), info, std::move(*match), std::move(respond));
   }
-  if (auto file = files_.file(path, head)) return respond(std::move(*file));
-  respond(
-      text_response(404, "text/plain; charset=utf-8", "no action is deployed at " + path + "\n"));
-}
-
-// "/" and "/dashboard/..." are the single-page app (unknown sub-paths get index.html so
-// client-side routes survive a reload); "/static/..." are its files.
-std::optional<HttpResponse> Gateway::dashboard(std::string_view path, bool head) const {
-  if (path == "/" || has_prefix(path, "/dashboard")) {
-    if (auto file = files_.file(path, head); file && path != "/dashboard") return file;
-    if (auto index = files_.index(head)) return index;
-    return text_response(404, "text/plain; charset=utf-8",
-                         "the dashboard is not installed (start the server with --web-root "
-                         "pointing at web/dist)\n");
-  }
-  if (has_prefix(path, "/static")) {
-    if (auto file = files_.file(path, head)) return file;
-    return text_response(404, "text/plain; charset=utf-8", "not found\n");
-  }
-  return std::nullopt;
+  respond(text_response(404, "text/plain; charset=utf-8",
+                        "no action is deployed at " + path + "\n"));
 }
 
 void Gateway::handle_action(HttpRequest request, const RequestInfo& info,

@@ -1,5 +1,6 @@
 // Gateway: the HttpHandler of `wasm-actions serve` — routes each request to the REST
-// API, /healthz, /metrics, the dashboard's files, or an action (run on the guest pool).
+// API, /healthz, /metrics, or an action (run on the guest pool). The dashboard has an
+// origin of its own (dashboard_handler.h, origins.h).
 #pragma once
 
 #include <atomic>
@@ -8,7 +9,6 @@
 #include "gateway/http_types.h"
 #include "gateway/rest_api.h"
 #include "gateway/server_config.h"
-#include "gateway/static_files.h"
 #include "gateway/worker_pool.h"
 #include "platform/platform.h"
 
@@ -34,14 +34,12 @@ class Gateway final : public HttpHandler {
                      Responder respond);
   HttpResponse run_action(const HttpRequest& request, const RequestInfo& info,
                           const platform::RouteMatch& match);
-  std::optional<HttpResponse> dashboard(std::string_view path, bool head) const;
 
   platform::Platform& platform_;
   const ServerConfig& config_;
   WorkerPool& guest_pool_;
   WorkerPool& api_pool_;
   RestApi api_;
-  StaticFiles files_;
   std::atomic<bool> halting_{false};
 };
 

@@ -1,12 +1,15 @@
 #include "gateway/rest_api.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
 #include "gateway/multipart.h"
+#include "gateway/origins.h"
 #include "platform/error_kinds.h"
 
 namespace wa::gateway {
@@ -96,9 +99,39 @@ json user_json(const platform::User& user) {
 }
 
 json token_json(const platform::IssuedToken& token) {
-  json out = {{"token", token.token}, {"user", user_json(token.user)}};
+  json out = {{"token", token.token},
+              {"user", user_json(token.user)},
+              {"scopes", platform::scopes_to_list(token.scopes)}};
   if (token.expires_at_ms) out["expires_at"] = token.expires_at_ms;
   return out;
+}
+
+HttpResponse missing_scope(platform::Scopes wanted) {
+  return error_json(403, ek::kForbidden,
+                    "this token lacks the \"" + platform::scopes_to_text(wanted) +
+                        "\" scope; create one that has it (POST /api/v1/tokens {\"scopes\": "
+                        "[...]})");
+}
+
+// The bearer token of an Authorization header, or "".
+std::string bearer_token(const HttpRequest& request) {
+  std::string_view header = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
+    return std::string(header.substr(kBearer.size()));
+  }
+  return {};
+}
+
+// Retry-After for rate_limited (the limiter's wait) and overloaded (a moment) errors.
+HttpResponse error_with_retry(const Error& error, std::optional<std::chrono::seconds> wait) {
+  auto response = error_json(error);
+  if (error.kind == ek::kRateLimited) {
+    response.set(http::field::retry_after, std::to_string(wait ? wait->count() : 60));
+  } else if (error.kind == ek::kOverloaded) {
+    response.set(http::field::retry_after, "1");
+  }
+  return response;
 }
 
 HttpResponse method_not_allowed() {
@@ -165,9 +198,11 @@ RestApi::RestApi(platform::Platform& platform, const ServerConfig& config)
 HandlerResult RestApi::handle(const HttpRequest& request, const RequestInfo& info) {
   std::string_view target(request.target().data(), request.target().size());
   auto [path, query] = split_target(target);
-  Call call{request, info, request.method(),
-            split_path(path.substr(std::string_view("/api/v1").size())), std::string(query)};
   try {
+    if (path == "/metrics") return metrics(request);
+    Call call{request, info, request.method(),
+              split_path(path.substr(std::min(path.size(), std::string_view("/api/v1").size()))),
+              std::string(query)};
     return route(call);
   } catch (const std::exception& e) {
     // A bug must not take the server down; it is logged and answered as a 500.
@@ -177,20 +212,50 @@ HandlerResult RestApi::handle(const HttpRequest& request, const RequestInfo& inf
 }
 
 Expected<Principal> RestApi::authenticate(const Call& call) {
-  std::string_view header = call.request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  std::string token;
-  if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
-    token = std::string(header.substr(kBearer.size()));
-  } else if (auto from_query = query_param(call.query, "token")) {
-    // Browsers cannot set headers on EventSource: the log stream takes ?token= too.
-    token = *from_query;
-  }
+  std::string token = bearer_token(call.request);
   if (token.empty()) {
+    if (query_param(call.query, "token")) {
+      // A token in a URL ends up in logs, histories and Referer headers.
+      return make_error(std::string(ek::kUnauthorized),
+                        "?token= is not accepted: send \"Authorization: Bearer <token>\" (for "
+                        "a log stream without headers, POST .../logs/ticket and pass "
+                        "?ticket=)");
+    }
     return make_error(std::string(ek::kUnauthorized),
                       "missing credentials: send \"Authorization: Bearer <token>\"");
   }
   return platform_.accounts().authenticate(token);
+}
+
+HttpResponse RestApi::metrics(const HttpRequest& request) {
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    return method_not_allowed();
+  }
+  // Anonymous readers get server totals; a user their own actions; an admin (or the
+  // configured scraper token) every action's series.
+  platform::MetricsView view;
+  std::string token = bearer_token(request);
+  const std::string& scraper = config_.metrics_token;
+  if (!token.empty() && !scraper.empty() && token.size() == scraper.size() &&
+      sodium_memcmp(token.data(), scraper.data(), token.size()) == 0) {
+    view = platform::MetricsView::everything();
+  } else if (!token.empty()) {
+    auto who = platform_.accounts().authenticate(token);
+    if (!who) return error_json(401, ek::kUnauthorized, who.error().message);
+    if (who->has(platform::scope::kAdmin)) {
+      view = platform::MetricsView::everything();
+    } else if (who->has(platform::scope::kRead)) {
+      view.owner = who->user.username;
+    }
+  }
+  auto text = platform_.metrics().prometheus_text(platform_.cache().stats(), view);
+  auto response = text_response(200, "text/plain; version=0.0.4; charset=utf-8", std::move(text));
+  response.set(http::field::cache_control, "no-store");
+  if (request.method() == http::verb::head) {
+    response.content_length(response.body().size());
+    response.body().clear();
+  }
+  return response;
 }
 
 HandlerResult RestApi::route(Call& call) {
@@ -204,34 +269,57 @@ HandlerResult RestApi::route(Call& call) {
     if (!mode) return error_json(mode.error());
     return json_response(200, {{"registration_mode", platform::registration_mode_name(*mode)}});
   }
-  if (s.size() == 2 && s[0] == "auth") {
+  if (s.size() == 2 && s[0] == "auth" && (s[1] == "register" || s[1] == "login")) {
     if (m != http::verb::post) return method_not_allowed();
-    if (s[1] == "register") return register_user(call);
-    if (s[1] == "login") return login(call);
-    return unknown_path(target);
+    return s[1] == "register" ? register_user(call) : login(call);
+  }
+  if (s.size() == 1 && s[0] == "origins") {
+    // Public: where the dashboard and the actions are, as this client reaches them.
+    return m == http::verb::get ? origins(call) : method_not_allowed();
   }
   if (s.size() == 1 && s[0] == "capabilities") {
     // Host capabilities (KV, rooms, ...) an action may request; none exist yet.
     return json_response(200, {{"capabilities", json::array()}});
   }
-  bool known =
-      !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" || s[0] == "admin");
+  bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
+                              s[0] == "admin" || s[0] == "auth");
   if (!known) return unknown_path(target);
+  // The log stream also takes a stream ticket (it authenticates itself).
+  if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
+    return m == http::verb::get ? log_stream(call, s[1]) : method_not_allowed();
+  }
 
   auto who = authenticate(call);
   if (!who) return error_json(401, ek::kUnauthorized, who.error().message);
   const Principal& p = *who;
+  using namespace platform::scope;
 
+  if (s[0] == "auth") {
+    if (s.size() == 2 && s[1] == "logout") {
+      return m == http::verb::post ? logout(p) : method_not_allowed();
+    }
+    return unknown_path(target);
+  }
   if (s[0] == "me" && s.size() == 1) {
     return m == http::verb::get ? me(call, p) : method_not_allowed();
   }
   if (s[0] == "tokens") {
+    // Minting credentials is for a signed-in person, not for a token (a leaked token
+    // must not be able to mint itself successors).
+    if (p.via != Principal::Via::kSession) {
+      return error_json(403, ek::kForbidden, "API tokens are managed from a signed-in session");
+    }
     if (s.size() == 1 && m == http::verb::post) return create_token(call, p);
     if (s.size() == 1 && m == http::verb::get) return list_tokens(p);
     if (s.size() == 2 && m == http::verb::delete_) return revoke_token(p, s[1]);
     return s.size() <= 2 ? method_not_allowed() : unknown_path(target);
   }
   if (s[0] == "actions") {
+    // Reading needs "read"; everything that changes an action needs "deploy".
+    const bool reads = m == http::verb::get || m == http::verb::head;
+    const bool mints_ticket = s.size() == 4 && s[2] == "logs" && s[3] == "ticket";
+    const platform::Scopes wanted = reads || mints_ticket ? kRead : kDeploy;
+    if (!p.has(wanted)) return missing_scope(wanted);
     if (s.size() == 1) {
       if (m == http::verb::get) return list_actions(p);
       if (m == http::verb::post) return create_action(call, p);
@@ -244,6 +332,9 @@ HandlerResult RestApi::route(Call& call) {
       if (m == http::verb::delete_) return delete_action(p, name);
       return method_not_allowed();
     }
+    if (mints_ticket) {
+      return m == http::verb::post ? stream_ticket(p, name) : method_not_allowed();
+    }
     const std::string& sub = s[2];
     if (s.size() == 3 && sub == "module") {
       return m == http::verb::put ? put_module(call, p, name) : method_not_allowed();
@@ -254,9 +345,6 @@ HandlerResult RestApi::route(Call& call) {
     if (s.size() == 3 && sub == "logs") {
       return m == http::verb::get ? logs(call, p, name) : method_not_allowed();
     }
-    if (s.size() == 4 && sub == "logs" && s[3] == "stream") {
-      return m == http::verb::get ? log_stream(call, p, name) : method_not_allowed();
-    }
     if (s.size() == 3 && sub == "stats") {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
     }
@@ -264,6 +352,7 @@ HandlerResult RestApi::route(Call& call) {
   }
   if (s[0] == "admin" && s.size() == 2) {
     if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");
+    if (!p.has(kAdmin)) return missing_scope(kAdmin);
     if (s[1] == "settings") return admin_settings(call, p);
     if (s[1] == "invites") return admin_invites(call, p);
     if (s[1] == "users") return admin_users(call, p);
@@ -276,9 +365,12 @@ HttpResponse RestApi::register_user(Call& call) {
   if (!credentials) return error_json(credentials.error());
   auto invite = string_field(credentials->body, "invite", false);
   if (!invite) return error_json(invite.error());
-  auto issued =
-      platform_.accounts().register_user(credentials->username, credentials->password, *invite);
-  if (!issued) return error_json(issued.error());
+  auto& accounts = platform_.accounts();
+  auto issued = accounts.register_user(credentials->username, credentials->password, *invite,
+                                       call.info.remote_addr);
+  if (!issued) {
+    return error_with_retry(issued.error(), accounts.register_retry_after(call.info.remote_addr));
+  }
   spdlog::info("request={} registered user {}", call.info.request_id, issued->user.username);
   return json_response(201, token_json(*issued));
 }
@@ -289,18 +381,24 @@ HttpResponse RestApi::login(Call& call) {
   auto issued = platform_.accounts().login(credentials->username, credentials->password,
                                            call.info.remote_addr);
   if (issued) return json_response(200, token_json(*issued));
-  auto response = error_json(issued.error());
-  if (issued.error().kind == ek::kRateLimited) {
-    auto wait =
-        platform_.accounts().login_retry_after(credentials->username, call.info.remote_addr);
-    response.set(http::field::retry_after, std::to_string(wait ? wait->count() : 60));
-  }
-  return response;
+  return error_with_retry(issued.error(), platform_.accounts().login_retry_after(
+                                              credentials->username, call.info.remote_addr));
+}
+
+HttpResponse RestApi::logout(const Principal& who) {
+  if (auto done = platform_.accounts().logout(who); !done) return error_json(done.error());
+  return json_response(200, {{"signed_out", true}});
+}
+
+HttpResponse RestApi::origins(Call& call) {
+  return json_response(200, {{"dashboard", dashboard_origin(config_, call.request)},
+                             {"actions", actions_origin(config_, call.request)}});
 }
 
 HttpResponse RestApi::me(Call& call, const Principal& who) {
   json out = user_json(who.user);
   out["via"] = who.via == Principal::Via::kApiToken ? "api_token" : "session";
+  out["scopes"] = platform::scopes_to_list(who.scopes);
   return json_response(200, out);
 }
 
@@ -309,7 +407,24 @@ HttpResponse RestApi::create_token(Call& call, const Principal& who) {
   if (!body) return error_json(body.error());
   auto name = string_field(*body, "name", false);
   if (!name) return error_json(name.error());
-  auto issued = platform_.accounts().create_api_token(who.user.id, name->empty() ? "cli" : *name);
+  // "scopes": ["read", "deploy"] or "read deploy"; absent: read and deploy.
+  platform::Scopes scopes = 0;
+  if (auto it = body->find("scopes"); it != body->end() && !it->is_null()) {
+    Expected<platform::Scopes> parsed = make_error("bad_request", "");
+    if (it->is_string()) {
+      parsed = platform::parse_scopes(it->get<std::string>());
+    } else if (it->is_array() &&
+               std::all_of(it->begin(), it->end(), [](const json& v) { return v.is_string(); })) {
+      parsed = platform::parse_scopes(it->get<std::vector<std::string>>());
+    } else {
+      return error_json(400, "bad_request", "\"scopes\" must be a list of scope names");
+    }
+    if (!parsed) return error_json(parsed.error());
+    if (*parsed == 0) return error_json(400, "bad_request", "\"scopes\" names no scope");
+    scopes = *parsed;
+  }
+  auto issued =
+      platform_.accounts().create_api_token(who.user.id, name->empty() ? "cli" : *name, scopes);
   if (!issued) return error_json(issued.error());
   return json_response(201, token_json(*issued));
 }
@@ -322,6 +437,7 @@ HttpResponse RestApi::list_tokens(const Principal& who) {
     json item = {{"id", t.id}, {"name", t.name}, {"created_at", t.created_at_ms}};
     item["last_used_at"] = t.last_used_at_ms ? json(*t.last_used_at_ms) : json(nullptr);
     item["revoked_at"] = t.revoked_at_ms ? json(*t.revoked_at_ms) : json(nullptr);
+    item["scopes"] = platform::scopes_to_list(t.scopes);
     out.push_back(std::move(item));
   }
   return json_response(200, {{"tokens", out}});
@@ -493,7 +609,31 @@ HttpResponse RestApi::logs(Call& call, const Principal& who, std::string_view na
   return json_response(200, {{"logs", out}});
 }
 
-HandlerResult RestApi::log_stream(Call& call, const Principal& who, std::string_view name) {
+HttpResponse RestApi::stream_ticket(const Principal& who, std::string_view name) {
+  // Check access now: a ticket is only minted for a stream its holder may open.
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  auto minted = platform_.accounts().mint_stream_ticket(who, "logs:" + std::string(name));
+  if (!minted) return error_with_retry(minted.error(), platform::StreamTickets::kLifetime);
+  const std::string url =
+      "/api/v1/actions/" + std::string(name) + "/logs/stream?ticket=" + minted->ticket;
+  return json_response(201, {{"ticket", minted->ticket},
+                             {"expires_at", platform::to_unix_ms(minted->expires_at)},
+                             {"stream", url}});
+}
+
+HandlerResult RestApi::log_stream(Call& call, std::string_view name) {
+  // A bearer token with the read scope, or a single-use ticket for this very stream.
+  Expected<Principal> authenticated = make_error("", "");
+  if (auto ticket = query_param(call.query, "ticket");
+      ticket && bearer_token(call.request).empty()) {
+    authenticated = platform_.accounts().redeem_stream_ticket(*ticket, "logs:" + std::string(name));
+  } else {
+    authenticated = authenticate(call);
+  }
+  if (!authenticated) return error_json(401, ek::kUnauthorized, authenticated.error().message);
+  const Principal& who = *authenticated;
+  if (!who.has(platform::scope::kRead)) return missing_scope(platform::scope::kRead);
   // Check access now, so a bad name is a normal 404 rather than an empty stream.
   auto action = platform_.actions().get(who.user.id, name);
   if (!action) return error_json(action.error());

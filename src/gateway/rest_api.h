@@ -1,4 +1,19 @@
-// RestApi: the JSON API under /api/v1/ that the dashboard and the CLI use.
+// RestApi: the JSON API under /api/v1/ that the dashboard and the CLI use. It answers on
+// both origins (actions and dashboard) and sends no CORS headers: each client calls it on
+// the origin it is on.
+//
+// Credentials: "Authorization: Bearer <session JWT | API token>" only; a token in the
+// URL (?token=) is refused everywhere. Scopes: read (GET actions, logs, stats), deploy
+// (create, update, delete, rollback, settings), admin (/admin/...); sessions have all of
+// their owner's, API tokens the ones they were created with (default read + deploy).
+//   POST /auth/register, /auth/login   {username, password[, invite]} -> {token, user, ...}
+//   POST /auth/logout                  revokes the session (or API token) it is sent with
+//   GET  /origins                      {dashboard, actions}: where each origin is
+//   POST /tokens {name, scopes?}       session only; GET /tokens; DELETE /tokens/ID
+//   POST /actions/NAME/logs/ticket     {ticket, stream, expires_at}: one stream, once, 60 s
+//   GET  /actions/NAME/logs/stream     Bearer (read) or ?ticket=
+// GET /metrics (outside /api/v1) is answered here too: totals for anyone, a user's own
+// actions for them, every action for admins and the --metrics-token.
 #pragma once
 
 #include <string_view>
@@ -14,15 +29,20 @@ class RestApi {
   RestApi(platform::Platform& platform, const ServerConfig& config);
 
   // Runs on an API worker thread (it may hash passwords and touch the database).
+  // Also answers GET /metrics (its reader is authenticated like an API caller).
   HandlerResult handle(const HttpRequest& request, const RequestInfo& info);
 
  private:
   struct Call;
   HandlerResult route(Call& call);
+  // The bearer token of the Authorization header (never the URL: item 14).
   Expected<platform::Principal> authenticate(const Call& call);
+  HttpResponse metrics(const HttpRequest& request);
 
   HttpResponse register_user(Call& call);
   HttpResponse login(Call& call);
+  HttpResponse logout(const platform::Principal& who);
+  HttpResponse origins(Call& call);
   HttpResponse me(Call& call, const platform::Principal& who);
   HttpResponse create_token(Call& call, const platform::Principal& who);
   HttpResponse list_tokens(const platform::Principal& who);
@@ -35,7 +55,8 @@ class RestApi {
   HttpResponse put_module(Call& call, const platform::Principal& who, std::string_view name);
   HttpResponse rollback(Call& call, const platform::Principal& who, std::string_view name);
   HttpResponse logs(Call& call, const platform::Principal& who, std::string_view name);
-  HandlerResult log_stream(Call& call, const platform::Principal& who, std::string_view name);
+  HandlerResult log_stream(Call& call, std::string_view name);
+  HttpResponse stream_ticket(const platform::Principal& who, std::string_view name);
   HttpResponse stats(const platform::Principal& who, std::string_view name);
   HttpResponse admin_settings(Call& call, const platform::Principal& who);
   HttpResponse admin_invites(Call& call, const platform::Principal& who);

@@ -10,8 +10,10 @@
 #include <exception>
 #include <thread>
 
+#include "gateway/dashboard_handler.h"
 #include "gateway/gateway.h"
 #include "gateway/http_server.h"
+#include "gateway/origins.h"
 #include "gateway/worker_pool.h"
 #include "runtime/watchdog.h"
 #include "support/files.h"
@@ -34,6 +36,9 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.auth.password_strength = config.fast_password_hashing
                                    ? platform::PasswordStrength::kMinimal
                                    : platform::PasswordStrength::kInteractive;
+  out.auth.login_address_limits.max_failures = std::max(1u, config.login_failures_per_address);
+  out.auth.register_limits.max_failures = std::max(1u, config.registrations_per_address);
+  out.auth.max_concurrent_hashes = std::max(1u, config.max_concurrent_hashes);
   if (auto mode = platform::parse_registration_mode(config.registration)) {
     out.auth.initial_registration_mode = *mode;
   }
@@ -88,12 +93,56 @@ Status check_config(const ServerConfig& config) {
   if (config.max_unsent_bytes_per_connection > config.max_unsent_bytes) {
     return make_error("config", "max-unsent-bytes-per-connection exceeds max-unsent-bytes");
   }
+  for (const auto& [url, name] : {std::pair{config.dashboard_url, "dashboard-url"},
+                                  std::pair{config.actions_url, "actions-url"}}) {
+    if (url.empty()) continue;
+    if (auto origin = origin_of_url(url, name); !origin) return origin.error();
+  }
+  if (config.dashboard_listen == "none" && config.dashboard_url.empty()) {
+    return make_error("config",
+                      "dashboard-listen none needs dashboard-url (the dashboard's own "
+                      "hostname, routed to the main listener)");
+  }
+  if (!config.dashboard_url.empty() && !config.actions_url.empty() &&
+      origin_of_url(config.dashboard_url, "").value() ==
+          origin_of_url(config.actions_url, "").value()) {
+    return make_error("config",
+                      "dashboard-url and actions-url must be different origins (an "
+                      "action page on the dashboard's origin could act as its users)");
+  }
   return ok_status();
 }
 
-void write_port_file(const ServerConfig& config, const net::ip::tcp::endpoint& endpoint) {
+// Where the dashboard listens: --dashboard-listen, else the main host on the main port
+// + 1 (port 0 stays 0: any free port).
+Expected<std::string> dashboard_listen_address(const ServerConfig& config) {
+  if (!config.dashboard_listen.empty()) return config.dashboard_listen;
+  auto colon = config.listen.rfind(':');
+  if (colon == std::string::npos) return config.listen;  // start() names the problem
+  unsigned long port = 0;
+  try {
+    port = std::stoul(config.listen.substr(colon + 1));
+  } catch (...) {
+    return config.listen;
+  }
+  if (port >= 65535) {
+    return make_error("config", "the main port is 65535: set --dashboard-listen explicitly");
+  }
+  return config.listen.substr(0, colon + 1) + std::to_string(port == 0 ? 0 : port + 1);
+}
+
+std::string host_port(const net::ip::tcp::endpoint& endpoint) {
+  std::string host = endpoint.address().to_string();
+  if (endpoint.address().is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+// Line 1: the main listener (scripts and bench/ read it); line 2: the dashboard's.
+void write_port_file(const ServerConfig& config, const net::ip::tcp::endpoint& endpoint,
+                     const std::optional<net::ip::tcp::endpoint>& dashboard) {
   if (config.port_file.empty()) return;
   std::string text = endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + "\n";
+  if (dashboard) text += host_port(*dashboard) + "\n";
   auto written = write_file_atomically(
       config.port_file, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   if (!written) spdlog::warn("cannot write the port file: {}", written.error().message);
@@ -144,14 +193,21 @@ void run_io(net::io_context& io) {
 
 }  // namespace
 
-Status serve(const ServerConfig& config) {
-  if (auto ok = check_config(config); !ok) return ok;
+Status serve(const ServerConfig& given) {
+  if (auto ok = check_config(given); !ok) return ok;
+  // A copy that also holds the bound ports, filled in before any request is handled.
+  ServerConfig config = given;
   auto platform = platform::Platform::open(platform_config(config));
   if (!platform) return platform.error();
 
   WorkerPool guest_pool("wa-guest", config.workers, config.queue);
   WorkerPool api_pool("wa-api", config.api_workers, 256);
   Gateway gateway(**platform, config, guest_pool, api_pool);
+
+  DashboardHandler dashboard(config, gateway);
+  const bool own_listener = config.dashboard_listen != "none";
+  ActionsOriginHandler actions(**platform, config, gateway,
+                               config.dashboard_url.empty() ? nullptr : &dashboard);
 
   raise_fd_limit(config);
   keep_large_buffers_out_of_arenas();
@@ -161,13 +217,33 @@ Status serve(const ServerConfig& config) {
   limits.max_connections_per_address = config.max_connections_per_address;
   limits.send.max_total_bytes = config.max_unsent_bytes;
   limits.send.max_connection_bytes = config.max_unsent_bytes_per_connection;
-  HttpServer server(io, gateway, limits);
+  HttpServer server(io, actions, limits);
+  HttpServer dashboard_server(io, dashboard, limits);
   auto endpoint = server.start(config.listen);
   if (!endpoint) return endpoint.error();
-  write_port_file(config, *endpoint);
+  config.bound_port = endpoint->port();
+  std::optional<net::ip::tcp::endpoint> dashboard_endpoint;
+  if (own_listener) {
+    auto address = dashboard_listen_address(config);
+    if (!address) return address.error();
+    auto bound = dashboard_server.start(*address);
+    if (!bound) {
+      return make_error(bound.error().kind, bound.error().message +
+                                                " (the dashboard's listener; choose another "
+                                                "with --dashboard-listen)");
+    }
+    dashboard_endpoint = *bound;
+    config.bound_dashboard_port = bound->port();
+  }
+  write_port_file(config, *endpoint, dashboard_endpoint);
   spdlog::info("listening on http://{}:{} (data {}, {} guest workers, queue {})",
                endpoint->address().to_string(), endpoint->port(), config.data_dir.string(),
                config.workers, config.queue);
+  if (dashboard_endpoint) {
+    spdlog::info("dashboard on http://{}/", host_port(*dashboard_endpoint));
+  } else {
+    spdlog::info("dashboard at {}/ (via the main listener)", config.dashboard_url);
+  }
 
   // Graceful shutdown: stop accepting and wait for requests in flight. After the grace
   // period, queued calls are answered 503 and running guests are halted (answered 503
@@ -178,10 +254,11 @@ Status serve(const ServerConfig& config) {
   bool halted = false;
   std::function<void()> wait_for_drain = [&] {
     auto now = std::chrono::steady_clock::now();
-    if (server.in_flight() == 0) return io.stop();
+    const size_t unanswered = server.in_flight() + dashboard_server.in_flight();
+    if (unanswered == 0) return io.stop();
     if (now >= *deadline) {
       if (halted) {
-        spdlog::warn("shutdown: {} requests still unanswered; stopping", server.in_flight());
+        spdlog::warn("shutdown: {} requests still unanswered; stopping", unanswered);
         return io.stop();
       }
       halted = true;
@@ -203,10 +280,12 @@ Status serve(const ServerConfig& config) {
   };
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    spdlog::info("signal {}: shutting down ({} requests in flight)", signal, server.in_flight());
-    *deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_seconds);
+    spdlog::info("signal {}: shutting down ({} requests in flight)", signal,
+                 server.in_flight() + dashboard_server.in_flight());
+    *deadline = std::chrono::steady_clock::now() +
+                std::chrono::seconds(config.shutdown_grace_seconds);
     server.begin_shutdown();
+    dashboard_server.begin_shutdown();
     wait_for_drain();
   });
 

@@ -16,6 +16,19 @@ struct ServerConfig {
   // Written once the server listens ("127.0.0.1:PORT"), so scripts and tests can use
   // port 0 and find out which port they got.
   std::filesystem::path port_file;
+  // The dashboard has an origin of its own, so no action page shares it (and the token it
+  // keeps): a second listener. Empty: the main host on the main port + 1 (any free port
+  // when the main port is 0). "none": no second listener; then dashboard_url's host must
+  // be routed to the main listener (a reverse proxy with a dashboard subdomain).
+  std::string dashboard_listen;
+  // Public URLs of the two origins as browsers reach them (e.g. https://dash.example.com).
+  // Empty: http://<the host the client used>:<the bound port>. A request to the main
+  // listener whose Host is dashboard_url's host is served as the dashboard.
+  std::string dashboard_url;
+  std::string actions_url;
+  // A bearer token that reads every action's series in /metrics (for a scraper); empty:
+  // only admins do (others see server totals and their own actions).
+  std::string metrics_token;
 
   unsigned io_threads = 2;
   unsigned workers = 4;           // threads running guests
@@ -53,6 +66,15 @@ struct ServerConfig {
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only
   unsigned shutdown_grace_seconds = 10;
   std::string log_level = "info";
+
+  // Rate limits and hashing slots of the accounts (see platform::AuthConfig).
+  unsigned login_failures_per_address = 50;  // per 5 minutes, over all usernames
+  unsigned registrations_per_address = 20;   // per hour
+  unsigned max_concurrent_hashes = 1;        // below api_workers, so other calls get a thread
+
+  // Filled in by serve() once bound (the ports actually listened on; 0 = none).
+  uint16_t bound_port = 0;
+  uint16_t bound_dashboard_port = 0;
 };
 
 }  // namespace wa::gateway

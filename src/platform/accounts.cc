@@ -54,10 +54,43 @@ User user_from_row(const SqlRow& row) {
   return User{row.integer(0), row.text(1), row.integer(2) != 0, row.integer(3)};
 }
 
+// The limiter key of a client address. An IPv6 client usually holds a whole /64, so it
+// counts as one address; anything else (IPv4, v4-mapped, unparsable) is used as given.
+std::string address_key(std::string_view remote_address) {
+  std::string address(remote_address);
+  if (address.find(':') == std::string::npos || address.starts_with("::ffff:")) return address;
+  // Expand "::" just enough to find the first four groups.
+  std::vector<std::string> head, tail;
+  auto split = [](std::string_view text, std::vector<std::string>& out) {
+    size_t start = 0;
+    while (start <= text.size() && !text.empty()) {
+      size_t end = text.find(':', start);
+      if (end == std::string_view::npos) end = text.size();
+      out.emplace_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+  };
+  auto gap = address.find("::");
+  if (gap == std::string::npos) {
+    split(address, head);
+  } else {
+    split(std::string_view(address).substr(0, gap), head);
+    split(std::string_view(address).substr(gap + 2), tail);
+    while (head.size() + tail.size() < 8) head.emplace_back("0");
+    head.insert(head.end(), tail.begin(), tail.end());
+  }
+  if (head.size() < 4) return address;
+  return lowercase(head[0] + ":" + head[1] + ":" + head[2] + ":" + head[3]) + "::/64";
+}
+
 constexpr size_t kInviteIdLength = 12;
 constexpr std::string_view kUserColumns = "id, username, is_admin, created_at";
 
 }  // namespace
+
+Scopes owner_scopes(const User& user) {
+  return user.is_admin ? scope::kAll : scope::kAll & ~scope::kAdmin;
+}
 
 std::string_view registration_mode_name(RegistrationMode mode) {
   switch (mode) {
@@ -85,7 +118,10 @@ Accounts::Accounts(Database& db, JwtSigner signer, AuthConfig config)
       signer_(std::move(signer)),
       config_(config),
       hasher_(config.password_strength),
-      limiter_(config.login_limits) {}
+      pair_limiter_(config.login_limits),
+      address_limiter_(config.login_address_limits),
+      register_limiter_(config.register_limits),
+      hash_slots_(config.max_concurrent_hashes) {}
 
 Expected<std::unique_ptr<Accounts>> Accounts::open(Database& db,
                                                    const std::filesystem::path& data_dir,
@@ -112,19 +148,65 @@ Expected<IssuedToken> Accounts::issue_session(const User& user, TimePoint now) {
   claims.issued_at =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   claims.expires_at = claims.issued_at + config_.session_ttl.count();
-  return IssuedToken{signer_.issue(claims), claims.expires_at * 1000, user};
+  claims.session_id = random_token("", 18);
+  // Expired rows are useless (the JWT is refused by its exp anyway): drop them here, where
+  // sessions are made, so the table stays the size of the live sessions.
+  auto swept = db_.query("DELETE FROM sessions WHERE expires_at <= ?", {to_unix_ms(now)});
+  if (!swept) return swept.error();
+  auto inserted =
+      db_.query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                {claims.session_id, user.id, to_unix_ms(now), claims.expires_at * 1000});
+  if (!inserted) return inserted.error();
+  return IssuedToken{signer_.issue(claims), claims.expires_at * 1000, user, owner_scopes(user)};
 }
 
 Expected<IssuedToken> Accounts::register_user(std::string_view username, std::string_view password,
-                                              std::string_view invite) {
+                                              std::string_view invite,
+                                              std::string_view remote_address, TimePoint now) {
   if (auto st = validate_username(username); !st) return st.error();
   if (password.size() < config_.min_password_length || password.size() > kMaxPasswordBytes) {
     return err(error_kind::kInvalidArgument,
                "password must be " + std::to_string(config_.min_password_length) + " to " +
                    std::to_string(kMaxPasswordBytes) + " bytes long");
   }
+  // Everything cheap comes before the hash, so a refused registration costs no hashing:
+  // the mode, the invite, a taken name, then the per-address limit. The transaction
+  // below checks them again (another registration may have raced this one).
+  auto count = db_.query("SELECT count(*) FROM users");
+  if (!count) return count.error();
+  if (count->rows.at(0).integer(0) > 0) {
+    auto mode = registration_mode();
+    if (!mode) return mode.error();
+    if (*mode == RegistrationMode::kClosed) {
+      return err(error_kind::kForbidden, "registration is closed on this server");
+    }
+    if (*mode == RegistrationMode::kInvite) {
+      if (invite.empty()) {
+        return err(error_kind::kForbidden, "registration needs an invite code on this server");
+      }
+      auto unused = db_.query("SELECT 1 FROM invites WHERE code_hash = ? AND used_by IS NULL",
+                              {sha256_hex(invite)});
+      if (!unused) return unused.error();
+      if (unused->rows.empty()) {
+        return err(error_kind::kForbidden, "the invite code is unknown or already used");
+      }
+    }
+  }
+  if (find_user(username)) {
+    return err(error_kind::kConflict, "username '" + std::string(username) + "' is taken");
+  }
+  const std::string client = "reg:" + address_key(remote_address);
+  if (register_limiter_.retry_after(client, now)) {
+    return err(error_kind::kRateLimited, "too many registrations from this address; try later");
+  }
+  register_limiter_.record_failure(client, now);  // every attempt that costs a hash counts
+  auto slot = hash_slots_.try_take();
+  if (!slot) {
+    return err(error_kind::kOverloaded, "the server is busy hashing passwords; retry shortly");
+  }
   // Hash outside the transaction: it is deliberately slow.
   auto hash = hasher_.hash(password);
+  slot.reset();
   if (!hash) return hash.error();
   User user;
   auto done = db_.transaction([&]() -> Status {
@@ -162,7 +244,12 @@ Expected<IssuedToken> Accounts::register_user(std::string_view username, std::st
     return ok_status();
   });
   if (!done) return done.error();
-  return issue_session(user, Clock::now());
+  return issue_session(user, now);
+}
+
+std::optional<std::chrono::seconds> Accounts::register_retry_after(std::string_view remote_address,
+                                                                   TimePoint now) {
+  return register_limiter_.retry_after("reg:" + address_key(remote_address), now);
 }
 
 Status Accounts::consume_invite(std::string_view code, int64_t user_id) {
@@ -178,10 +265,15 @@ Status Accounts::consume_invite(std::string_view code, int64_t user_id) {
 
 Expected<IssuedToken> Accounts::login(std::string_view username, std::string_view password,
                                       std::string_view remote_address, TimePoint now) {
-  const std::string user_key = "user:" + lowercase(username);
-  const std::string address_key = "addr:" + std::string(remote_address);
+  const std::string client = address_key(remote_address);
+  const std::string pair_key = client + "|" + lowercase(username);
   if (login_retry_after(username, remote_address, now)) {
     return err(error_kind::kRateLimited, "too many failed logins; try again later");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    pair_limiter_.record_failure(pair_key, now);
+    address_limiter_.record_failure(client, now);
+    return err(error_kind::kUnauthorized, "invalid username or password");
   }
   auto found = db_.query(
       "SELECT id, username, is_admin, created_at, password_hash FROM users "
@@ -190,25 +282,29 @@ Expected<IssuedToken> Accounts::login(std::string_view username, std::string_vie
   if (!found) return found.error();
   const bool known = !found->rows.empty();
   const std::string stored = known ? found->rows[0].text(4) : dummy_hash_;
-  const bool matches = password.size() <= kMaxPasswordBytes && hasher_.verify(stored, password);
+  auto slot = hash_slots_.try_take();
+  if (!slot) {
+    return err(error_kind::kOverloaded, "the server is busy checking passwords; retry shortly");
+  }
+  const bool matches = hasher_.verify(stored, password);
+  slot.reset();
   if (!known || !matches) {
-    limiter_.record_failure(user_key, now);
-    if (!remote_address.empty()) limiter_.record_failure(address_key, now);
+    pair_limiter_.record_failure(pair_key, now);
+    address_limiter_.record_failure(client, now);
     return err(error_kind::kUnauthorized, "invalid username or password");
   }
-  limiter_.reset(user_key);
+  pair_limiter_.reset(pair_key);
   return issue_session(user_from_row(found->rows[0]), now);
 }
 
 std::optional<std::chrono::seconds> Accounts::login_retry_after(std::string_view username,
                                                                 std::string_view remote_address,
                                                                 TimePoint now) {
-  auto by_user = limiter_.retry_after("user:" + lowercase(username), now);
-  auto by_address = remote_address.empty()
-                        ? std::nullopt
-                        : limiter_.retry_after("addr:" + std::string(remote_address), now);
-  if (by_user && by_address) return std::max(*by_user, *by_address);
-  return by_user ? by_user : by_address;
+  const std::string client = address_key(remote_address);
+  auto by_pair = pair_limiter_.retry_after(client + "|" + lowercase(username), now);
+  auto by_address = address_limiter_.retry_after(client, now);
+  if (by_pair && by_address) return std::max(*by_pair, *by_address);
+  return by_pair ? by_pair : by_address;
 }
 
 Expected<Principal> Accounts::authenticate(std::string_view bearer_token, TimePoint now) {
@@ -222,14 +318,56 @@ Expected<Principal> Accounts::authenticate(std::string_view bearer_token, TimePo
   } catch (...) {
     return err(error_kind::kUnauthorized, "malformed token subject");
   }
-  auto user = find_user(id);
-  if (!user) return err(error_kind::kUnauthorized, "the token's user no longer exists");
-  return Principal{*user, Principal::Via::kSession, 0};
+  if (claims->session_id.empty()) {
+    // Issued before sessions could be revoked: such a token cannot be signed out.
+    return err(error_kind::kUnauthorized, "the session is no longer valid; sign in again");
+  }
+  auto found = db_.query(
+      "SELECT u.id, u.username, u.is_admin, u.created_at FROM sessions s "
+      "JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ? "
+      "AND s.revoked_at IS NULL AND s.expires_at > ?",
+      {claims->session_id, id, to_unix_ms(now)});
+  if (!found) return found.error();
+  if (found->rows.empty()) {
+    return err(error_kind::kUnauthorized, "the session has ended (signed out); sign in again");
+  }
+  User user = user_from_row(found->rows[0]);
+  Principal principal{user, Principal::Via::kSession, 0, claims->session_id, owner_scopes(user)};
+  return principal;
+}
+
+Status Accounts::logout(const Principal& who, TimePoint now) {
+  if (who.via == Principal::Via::kApiToken) return revoke_api_token(who.user.id, who.api_token_id);
+  if (who.via != Principal::Via::kSession || who.session_id.empty()) {
+    return err(error_kind::kInvalidArgument, "this credential cannot be signed out");
+  }
+  auto revoked = db_.query(
+      "UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND "
+      "revoked_at IS NULL",
+      {to_unix_ms(now), who.session_id, who.user.id});
+  if (!revoked) return revoked.error();
+  return ok_status();
+}
+
+Expected<StreamTickets::Minted> Accounts::mint_stream_ticket(const Principal& who,
+                                                             std::string_view purpose,
+                                                             TimePoint now) {
+  if (!who.has(scope::kRead)) return err(error_kind::kForbidden, "needs the read scope");
+  return tickets_.mint(who.user.id, purpose, now);
+}
+
+Expected<Principal> Accounts::redeem_stream_ticket(std::string_view ticket,
+                                                   std::string_view purpose, TimePoint now) {
+  auto user_id = tickets_.redeem(ticket, purpose, now);
+  if (!user_id) return user_id.error();
+  auto user = find_user(*user_id);
+  if (!user) return err(error_kind::kUnauthorized, "the ticket's user no longer exists");
+  return Principal{*user, Principal::Via::kStreamTicket, 0, {}, scope::kRead};
 }
 
 Expected<Principal> Accounts::authenticate_api_token(std::string_view token, TimePoint now) {
   auto found = db_.query(
-      "SELECT u.id, u.username, u.is_admin, u.created_at, t.id, t.last_used_at "
+      "SELECT u.id, u.username, u.is_admin, u.created_at, t.id, t.last_used_at, t.scopes "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
       {sha256_hex(token)});
@@ -242,7 +380,11 @@ Expected<Principal> Accounts::authenticate_api_token(std::string_view token, Tim
         db_.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {now_ms, row.integer(4)});
     if (!touched) return touched.error();
   }
-  return Principal{user_from_row(row), Principal::Via::kApiToken, row.integer(4)};
+  User user = user_from_row(row);
+  // A stored scope list this build cannot parse grants nothing rather than everything.
+  auto scopes = parse_scopes(row.text(6));
+  Scopes granted = scopes ? (*scopes & owner_scopes(user)) : 0;
+  return Principal{user, Principal::Via::kApiToken, row.integer(4), {}, granted};
 }
 
 Expected<User> Accounts::find_user(int64_t id) {
@@ -260,30 +402,38 @@ Expected<User> Accounts::find_user(std::string_view username) {
   return user_from_row(found->rows[0]);
 }
 
-Expected<IssuedToken> Accounts::create_api_token(int64_t user_id, std::string_view name) {
+Expected<IssuedToken> Accounts::create_api_token(int64_t user_id, std::string_view name,
+                                                 Scopes scopes) {
   if (name.empty() || name.size() > 64) {
     return err(error_kind::kInvalidArgument, "token name must be 1-64 characters");
   }
   auto user = find_user(user_id);
   if (!user) return user.error();
+  if (scopes == 0) scopes = scope::kTokenDefault;
+  if ((scopes & ~owner_scopes(*user)) != 0) {
+    return err(error_kind::kForbidden, "a token cannot have scopes its owner lacks (" +
+                                           scopes_to_text(scopes & ~owner_scopes(*user)) + ")");
+  }
   std::string token = random_token(kApiTokenPrefix, 32);
   auto inserted = db_.query(
-      "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-      {user_id, std::string(name), sha256_hex(token), now_unix_ms()});
+      "INSERT INTO api_tokens (user_id, name, token_hash, created_at, scopes) "
+      "VALUES (?, ?, ?, ?, ?)",
+      {user_id, std::string(name), sha256_hex(token), now_unix_ms(), scopes_to_text(scopes)});
   if (!inserted) return inserted.error();
-  return IssuedToken{std::move(token), 0, *user};
+  return IssuedToken{std::move(token), 0, *user, scopes};
 }
 
 Expected<std::vector<ApiTokenInfo>> Accounts::list_api_tokens(int64_t user_id) {
   auto found = db_.query(
-      "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens "
+      "SELECT id, name, created_at, last_used_at, revoked_at, scopes FROM api_tokens "
       "WHERE user_id = ? ORDER BY id",
       {user_id});
   if (!found) return found.error();
   std::vector<ApiTokenInfo> tokens;
   for (const auto& row : found->rows) {
+    auto scopes = parse_scopes(row.text(5));
     tokens.push_back({row.integer(0), row.text(1), row.integer(2), row.optional_integer(3),
-                      row.optional_integer(4)});
+                      row.optional_integer(4), scopes ? *scopes : 0});
   }
   return tokens;
 }
@@ -307,7 +457,8 @@ Expected<RegistrationMode> Accounts::registration_mode() {
 }
 
 Status Accounts::set_registration_mode(const Principal& admin, RegistrationMode mode) {
-  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  if (!admin.user.is_admin || !admin.has(scope::kAdmin))
+    return err(error_kind::kForbidden, "only an admin can do this");
   auto saved = db_.query(
       "INSERT INTO settings (key, value) VALUES (?, ?) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -317,7 +468,8 @@ Status Accounts::set_registration_mode(const Principal& admin, RegistrationMode 
 }
 
 Expected<InviteInfo> Accounts::create_invite(const Principal& admin) {
-  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  if (!admin.user.is_admin || !admin.has(scope::kAdmin))
+    return err(error_kind::kForbidden, "only an admin can do this");
   InviteInfo invite;
   invite.code = random_token(kInvitePrefix, 16);
   invite.created_at_ms = now_unix_ms();
@@ -331,7 +483,8 @@ Expected<InviteInfo> Accounts::create_invite(const Principal& admin) {
 }
 
 Expected<std::vector<InviteInfo>> Accounts::list_invites(const Principal& admin) {
-  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  if (!admin.user.is_admin || !admin.has(scope::kAdmin))
+    return err(error_kind::kForbidden, "only an admin can do this");
   auto found = db_.query(
       "SELECT i.code_hash, i.created_at, i.used_at, u.username FROM invites i "
       "LEFT JOIN users u ON u.id = i.used_by ORDER BY i.created_at DESC, i.code_hash");
@@ -349,7 +502,8 @@ Expected<std::vector<InviteInfo>> Accounts::list_invites(const Principal& admin)
 }
 
 Expected<std::vector<User>> Accounts::list_users(const Principal& admin) {
-  if (!admin.user.is_admin) return err(error_kind::kForbidden, "only an admin can do this");
+  if (!admin.user.is_admin || !admin.has(scope::kAdmin))
+    return err(error_kind::kForbidden, "only an admin can do this");
   auto found = db_.query("SELECT " + std::string(kUserColumns) + " FROM users ORDER BY id");
   if (!found) return found.error();
   std::vector<User> users;

@@ -120,25 +120,34 @@ TEST_F(AccountsTest, SecretIsPrivateAndSessionsSurviveRestart) {
   EXPECT_TRUE(accounts_->authenticate(ann->token).ok());
 }
 
-TEST_F(AccountsTest, FailedLoginsAreRateLimitedPerUsername) {
+// Issue 8, item 11: five bad logins from one address used to lock the user out from
+// every address. Now only that (address, user) pair waits.
+TEST_F(AccountsTest, FailedLoginsFromOneAddressNeverLockTheUserOutElsewhere) {
   ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
   const auto t0 = Clock::now();
   for (int i = 0; i < 5; ++i) {
-    // Different addresses: only the username counter reaches the limit.
-    auto r = accounts_->login("ann", "wrong-pass", "10.0.0." + std::to_string(i), t0);
+    auto r = accounts_->login("ann", "wrong-pass", "10.6.6.6", t0);
     EXPECT_EQ(r.error().kind, "unauthorized");
   }
-  auto blocked = accounts_->login("ann", "password-1", "10.0.0.99", t0 + seconds(10));
+  // The attacker's address is blocked for this user, even with the right password...
+  auto blocked = accounts_->login("ANN", "password-1", "10.6.6.6", t0 + seconds(10));
   ASSERT_FALSE(blocked.ok());
   EXPECT_EQ(blocked.error().kind, "rate_limited");
-  auto retry = accounts_->login_retry_after("ann", "10.0.0.99", t0 + seconds(10));
+  auto retry = accounts_->login_retry_after("ann", "10.6.6.6", t0 + seconds(10));
   ASSERT_TRUE(retry.has_value());
   EXPECT_EQ(retry->count(), 290);
-  auto after = accounts_->login("ann", "password-1", "10.0.0.99", t0 + minutes(5) + seconds(1));
+  // ...but the real user, from anywhere else, signs in at once.
+  auto real = accounts_->login("ann", "password-1", "10.0.0.1", t0 + seconds(10));
+  EXPECT_TRUE(real.ok()) << real.error().message;
+  EXPECT_FALSE(accounts_->login_retry_after("ann", "10.0.0.1", t0 + seconds(10)).has_value());
+  auto after = accounts_->login("ann", "password-1", "10.6.6.6", t0 + minutes(5) + seconds(1));
   EXPECT_TRUE(after.ok()) << after.error().message;
 }
 
 TEST_F(AccountsTest, FailedLoginsAreRateLimitedPerAddress) {
+  AuthConfig config = test_config();
+  config.login_address_limits = {5, minutes(5)};
+  reopen(config);
   ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
   const auto t0 = Clock::now();
   for (int i = 0; i < 5; ++i) {
@@ -147,6 +156,172 @@ TEST_F(AccountsTest, FailedLoginsAreRateLimitedPerAddress) {
   auto blocked = accounts_->login("ann", "password-1", "10.9.9.9", t0);
   EXPECT_EQ(blocked.error().kind, "rate_limited");
   EXPECT_TRUE(accounts_->login("ann", "password-1", "10.1.1.1", t0).ok());
+}
+
+TEST_F(AccountsTest, AnIpv6ClientCountsAsItsSlash64) {
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  const auto t0 = Clock::now();
+  for (int i = 1; i <= 5; ++i) {
+    (void)accounts_->login("ann", "wrong-pass", "2001:db8:1:2::" + std::to_string(i), t0);
+  }
+  EXPECT_EQ(accounts_->login("ann", "password-1", "2001:db8:1:2:ffff::9", t0).error().kind,
+            "rate_limited");
+  EXPECT_TRUE(accounts_->login("ann", "password-1", "2001:db8:1:3::1", t0).ok());
+}
+
+// Item 12: the registration mode and the invite are checked before any hashing. With
+// every hash slot held, a refusal still answers forbidden (not overloaded).
+TEST_F(AccountsTest, RegistrationRefusalsNeedNoHashing) {
+  auto admin = accounts_->register_user("admin", "password-1");
+  ASSERT_TRUE(admin.ok());
+  Principal p = principal(*admin);
+  std::vector<WorkSlots::Held> held;
+  while (auto slot = accounts_->hash_slots().try_take()) held.push_back(std::move(*slot));
+  ASSERT_EQ(held.size(), accounts_->hash_slots().capacity());
+
+  ASSERT_TRUE(accounts_->set_registration_mode(p, RegistrationMode::kClosed).ok());
+  EXPECT_EQ(accounts_->register_user("bob", "password-2").error().kind, "forbidden");
+  ASSERT_TRUE(accounts_->set_registration_mode(p, RegistrationMode::kInvite).ok());
+  EXPECT_EQ(accounts_->register_user("bob", "password-2").error().kind, "forbidden");
+  EXPECT_EQ(accounts_->register_user("bob", "password-2", "inv_bogus").error().kind, "forbidden");
+  EXPECT_EQ(accounts_->register_user("admin", "password-2").error().kind, "forbidden");
+  ASSERT_TRUE(accounts_->set_registration_mode(p, RegistrationMode::kOpen).ok());
+  EXPECT_EQ(accounts_->register_user("admin", "password-2").error().kind, "conflict");
+  // Only a registration that would be accepted reaches the (full) hashing slots.
+  auto busy = accounts_->register_user("bob", "password-2");
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().kind, "overloaded");
+  EXPECT_EQ(accounts_->login("admin", "password-1", "10.0.0.1").error().kind, "overloaded");
+  held.clear();
+  EXPECT_TRUE(accounts_->register_user("bob", "password-2").ok());
+}
+
+TEST_F(AccountsTest, RegistrationsAreRateLimitedPerAddress) {
+  AuthConfig config = test_config();
+  config.register_limits = {3, hours(1)};
+  reopen(config);
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 3; ++i) {
+    auto made = accounts_->register_user("user" + std::to_string(i), "password-1", {}, "10.0.0.7",
+                                         t0 + seconds(i));
+    ASSERT_TRUE(made.ok()) << made.error().message;
+  }
+  auto refused = accounts_->register_user("user3", "password-1", {}, "10.0.0.7", t0 + seconds(5));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, "rate_limited");
+  auto wait = accounts_->register_retry_after("10.0.0.7", t0 + seconds(5));
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(wait->count(), 3595);
+  EXPECT_TRUE(accounts_->register_user("user3", "password-1", {}, "10.0.0.8", t0).ok());
+  EXPECT_TRUE(accounts_->register_user("user4", "password-1", {}, "10.0.0.7", t0 + hours(1)).ok());
+}
+
+// Item 8: logout revokes the session server-side; the same JWT is refused afterwards,
+// also after a restart, while the user's other sessions keep working.
+TEST_F(AccountsTest, LogoutRevokesTheSession) {
+  ASSERT_TRUE(accounts_->register_user("ann", "password-1").ok());
+  auto laptop = accounts_->login("ann", "password-1", "10.0.0.1");
+  auto phone = accounts_->login("ann", "password-1", "10.0.0.2");
+  ASSERT_TRUE(laptop.ok() && phone.ok());
+  Principal p = principal(*laptop);
+  EXPECT_EQ(p.via, Principal::Via::kSession);
+  EXPECT_FALSE(p.session_id.empty());
+  ASSERT_TRUE(accounts_->logout(p).ok());
+  auto after = accounts_->authenticate(laptop->token);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().kind, "unauthorized");
+  EXPECT_NE(after.error().message.find("signed out"), std::string::npos);
+  EXPECT_TRUE(accounts_->authenticate(phone->token).ok());
+  reopen();
+  EXPECT_FALSE(accounts_->authenticate(laptop->token).ok());
+  EXPECT_TRUE(accounts_->authenticate(phone->token).ok());
+}
+
+TEST_F(AccountsTest, ScopesOfSessionsAndApiTokens) {
+  auto admin = accounts_->register_user("admin", "password-1");
+  auto bob = accounts_->register_user("bob", "password-2");
+  ASSERT_TRUE(admin.ok() && bob.ok());
+  EXPECT_EQ(principal(*admin).scopes, scope::kAll);
+  EXPECT_EQ(principal(*bob).scopes, scope::kAll & ~scope::kAdmin);
+
+  auto plain = accounts_->create_api_token(admin->user.id, "ci");
+  ASSERT_TRUE(plain.ok());
+  Principal by_token = principal(*plain);
+  EXPECT_EQ(by_token.scopes, scope::kRead | scope::kDeploy);  // the default
+  // An admin's token without the admin scope cannot act as admin.
+  EXPECT_EQ(accounts_->list_users(by_token).error().kind, "forbidden");
+  auto admin_token = accounts_->create_api_token(admin->user.id, "ops", scope::kAdmin);
+  ASSERT_TRUE(admin_token.ok());
+  EXPECT_TRUE(accounts_->list_users(principal(*admin_token)).ok());
+  auto reader = accounts_->create_api_token(bob->user.id, "dash", scope::kRead);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(principal(*reader).scopes, scope::kRead);
+  EXPECT_EQ(accounts_->create_api_token(bob->user.id, "x", scope::kAdmin).error().kind,
+            "forbidden");
+  auto listed = accounts_->list_api_tokens(bob->user.id);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).scopes, scope::kRead);
+  // Logging out with an API token revokes that token.
+  ASSERT_TRUE(accounts_->logout(principal(*reader)).ok());
+  EXPECT_FALSE(accounts_->authenticate(reader->token).ok());
+}
+
+TEST(ScopesTest, ParseAndPrint) {
+  EXPECT_EQ(parse_scopes("read deploy").value(), scope::kRead | scope::kDeploy);
+  EXPECT_EQ(parse_scopes("admin,kv").value(), scope::kAdmin | scope::kKv);
+  EXPECT_EQ(parse_scopes("").value(), 0u);
+  EXPECT_EQ(parse_scopes("read root").error().kind, "invalid_argument");
+  EXPECT_EQ(scopes_to_text(scope::kAll), "read deploy kv events admin");
+  EXPECT_EQ(parse_scopes(std::vector<std::string>{"events"}).value(), scope::kEvents);
+}
+
+// Item 14: a stream ticket opens one stream, once, within a minute.
+TEST_F(AccountsTest, StreamTicketsAreSingleUseSinglePurposeAndShortLived) {
+  auto ann = accounts_->register_user("ann", "password-1");
+  ASSERT_TRUE(ann.ok());
+  Principal p = principal(*ann);
+  const auto t0 = Clock::now();
+  auto ticket = accounts_->mint_stream_ticket(p, "logs:1", t0);
+  ASSERT_TRUE(ticket.ok());
+  EXPECT_TRUE(ticket->ticket.starts_with("wst_"));
+  EXPECT_FALSE(accounts_->authenticate(ticket->ticket).ok()) << "a ticket is no bearer token";
+  auto used = accounts_->redeem_stream_ticket(ticket->ticket, "logs:1", t0 + seconds(1));
+  ASSERT_TRUE(used.ok()) << used.error().message;
+  EXPECT_EQ(used->user.username, "ann");
+  EXPECT_EQ(used->scopes, scope::kRead);
+  EXPECT_EQ(accounts_->redeem_stream_ticket(ticket->ticket, "logs:1", t0).error().kind,
+            "unauthorized")
+      << "single use";
+
+  auto other = accounts_->mint_stream_ticket(p, "logs:1", t0).value();
+  EXPECT_FALSE(accounts_->redeem_stream_ticket(other.ticket, "logs:2", t0).ok());
+  EXPECT_FALSE(accounts_->redeem_stream_ticket(other.ticket, "logs:1", t0).ok())
+      << "a ticket shown for the wrong stream is burnt";
+
+  auto late = accounts_->mint_stream_ticket(p, "logs:1", t0).value();
+  EXPECT_FALSE(accounts_->redeem_stream_ticket(late.ticket, "logs:1", t0 + seconds(60)).ok());
+
+  // Unused tickets are bounded per user; they stop counting once expired.
+  const auto t1 = t0 + minutes(2);
+  for (size_t i = 0; i < StreamTickets::kMaxPerUser; ++i) {
+    ASSERT_TRUE(accounts_->mint_stream_ticket(p, "logs:1", t1).ok());
+  }
+  EXPECT_EQ(accounts_->mint_stream_ticket(p, "logs:1", t1).error().kind, "rate_limited");
+  EXPECT_TRUE(accounts_->mint_stream_ticket(p, "logs:1", t1 + minutes(1)).ok());
+}
+
+TEST(JwtTest, MistypedHeaderOrClaimsAreRefusedNotThrown) {
+  JwtSigner signer(std::vector<uint8_t>(JwtSigner::kSecretBytes, 7));
+  auto token = [&](std::string_view header, std::string_view payload) {
+    std::string input = base64url_encode(header) + "." + base64url_encode(payload);
+    return input + ".AAAA";
+  };
+  EXPECT_EQ(signer.verify(token(R"({"alg":1})", "{}")).error().kind, "unauthorized");
+  EXPECT_EQ(signer.verify(token(R"([1])", "{}")).error().kind, "unauthorized");
+  JwtClaims claims{"1", "ann", 0, 4102444800, "sid-1"};
+  auto good = signer.verify(signer.issue(claims), Clock::now());
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->session_id, "sid-1");
 }
 
 TEST_F(AccountsTest, InviteModeNeedsASingleUseInvite) {

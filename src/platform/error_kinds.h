@@ -28,6 +28,8 @@ inline constexpr std::string_view kConflict = "conflict";
 inline constexpr std::string_view kQuotaExceeded = "quota_exceeded";
 // Too many failed logins; see Accounts::login_retry_after().  (HTTP 429)
 inline constexpr std::string_view kRateLimited = "rate_limited";
+// Too much expensive work at once (password hashing slots taken); retry shortly.  (HTTP 503)
+inline constexpr std::string_view kOverloaded = "overloaded";
 // The action is disabled by its owner.  (HTTP 503 or 404, gateway's choice)
 inline constexpr std::string_view kDisabled = "disabled";
 // The action's module is still compiling; nothing ran. Retry shortly.  (HTTP 503 +

@@ -92,6 +92,7 @@ std::string JwtSigner::issue(const JwtClaims& claims) const {
                             {"name", claims.name},
                             {"iat", claims.issued_at},
                             {"exp", claims.expires_at}};
+  if (!claims.session_id.empty()) payload["sid"] = claims.session_id;
   std::string input = base64url_encode(kHeaderJson) + "." + base64url_encode(payload.dump());
   return input + "." + base64url_encode(sign(input));
 }
@@ -105,7 +106,10 @@ Expected<JwtClaims> JwtSigner::verify(std::string_view token, TimePoint now) con
   auto header = base64url_decode(token.substr(0, first));
   if (!header) return header.error();
   auto header_json = nlohmann::json::parse(*header, nullptr, false);
-  if (!header_json.is_object() || header_json.value("alg", "") != "HS256") {
+  // Checked by hand: value() would throw on {"alg": 1}, before the signature is checked.
+  auto alg = header_json.is_object() ? header_json.find("alg") : header_json.end();
+  if (!header_json.is_object() || alg == header_json.end() || !alg->is_string() ||
+      alg->get<std::string>() != "HS256") {
     return unauthorized("token algorithm is not HS256");
   }
   auto signature = base64url_decode(token.substr(second + 1));
@@ -123,11 +127,22 @@ Expected<JwtClaims> JwtSigner::verify(std::string_view token, TimePoint now) con
   }
   JwtClaims claims;
   claims.subject = json["sub"].get<std::string>();
-  claims.name = json.value("name", "");
-  claims.issued_at = json.value("iat", int64_t{0});
+  // value() throws on a type mismatch: check the optional claims' types first.
+  if (auto name = json.find("name"); name != json.end()) {
+    if (!name->is_string()) return unauthorized("malformed token claims");
+    claims.name = name->get<std::string>();
+  }
+  if (auto iat = json.find("iat"); iat != json.end()) {
+    if (!iat->is_number_integer()) return unauthorized("malformed token claims");
+    claims.issued_at = iat->get<int64_t>();
+  }
   claims.expires_at = json["exp"].get<int64_t>();
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            now.time_since_epoch()).count();
+  if (auto sid = json.find("sid"); sid != json.end()) {
+    if (!sid->is_string()) return unauthorized("malformed token claims");
+    claims.session_id = sid->get<std::string>();
+  }
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (now_s >= claims.expires_at) return unauthorized("token expired");
   return claims;
 }

@@ -1,4 +1,13 @@
 // JwtSigner: issues and verifies HS256 JSON Web Tokens (session tokens for the API).
+//
+// Hand-written on purpose, over libsodium's HMAC-SHA256: it accepts exactly one header
+// algorithm, compares signatures in constant time and parses nothing before the header
+// check but base64url and JSON (nlohmann, with exceptions off). Debian's libjwt 1.10 is
+// algorithm-agile (the source of the classic alg-confusion bugs) and needed a security
+// update for a non-constant-time signature comparison (CVE-2024-25189, deb12u1);
+// libcpp-jwt would add OpenSSL for the same 60 lines. A session is also a server-side row
+// (Accounts), so a forged or stale JWT alone grants nothing. The JWT fuzz target
+// (tests/fuzz) exercises verify().
 #pragma once
 
 #include <cstdint>
@@ -17,6 +26,7 @@ struct JwtClaims {
   std::string name;     // "name": the username
   int64_t issued_at = 0;   // "iat", Unix seconds
   int64_t expires_at = 0;  // "exp", Unix seconds
+  std::string session_id;  // "sid": the server-side session row (revocable); may be empty
 };
 
 class JwtSigner {

@@ -64,17 +64,34 @@ void MetricsRegistry::remove(int64_t action_id) {
   actions_.erase(action_id);
 }
 
-std::string MetricsRegistry::prometheus_text(const ModuleCacheStats& cache) const {
+std::string MetricsRegistry::prometheus_text(const ModuleCacheStats& cache,
+                                             const MetricsView& view) const {
   std::map<int64_t, Entry> actions;
   {
     std::lock_guard lock(mutex_);
     actions = actions_;
   }
   std::vector<std::pair<std::string, ActionMetricsSnapshot>> snapshots;
+  uint64_t total_requests = 0;
+  std::map<std::string, uint64_t> total_errors;
+  const std::string owner_prefix = view.owner + "/";  // usernames cannot contain '/'
   for (const auto& [id, entry] : actions) {
-    snapshots.emplace_back(labels_of(entry.labels), entry.metrics->snapshot());
+    ActionMetricsSnapshot snapshot = entry.metrics->snapshot();
+    total_requests += snapshot.requests;
+    for (const auto& [kind, count] : snapshot.errors_by_kind) total_errors[kind] += count;
+    const bool visible =
+        view.all_actions || (!view.owner.empty() && entry.labels.action.starts_with(owner_prefix));
+    if (visible) snapshots.emplace_back(labels_of(entry.labels), std::move(snapshot));
   }
   std::ostringstream out;
+  out << "# HELP wa_requests_total Requests handled by all actions.\n"
+      << "# TYPE wa_requests_total counter\n"
+      << "wa_requests_total " << total_requests << "\n";
+  out << "# HELP wa_errors_total Failed requests of all actions by kind.\n"
+      << "# TYPE wa_errors_total counter\n";
+  for (const auto& [kind, count] : total_errors) {
+    out << "wa_errors_total{kind=\"" << escape_label(kind) << "\"} " << count << "\n";
+  }
   out << "# HELP wa_action_requests_total Requests handled by the action.\n"
       << "# TYPE wa_action_requests_total counter\n";
   for (const auto& [labels, s] : snapshots) {

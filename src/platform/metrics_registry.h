@@ -19,6 +19,16 @@ struct ActionLabels {
   std::string route;
 };
 
+// Which per-action series a /metrics reader may see. Server-wide totals are always
+// shown; per-action series name users' actions and routes, so only an admin (or the
+// configured metrics token) sees all of them, and a user only their own.
+struct MetricsView {
+  bool all_actions = false;
+  std::string owner;  // when not all_actions: show the actions "owner/..." (empty: none)
+
+  static MetricsView everything() { return {true, {}}; }
+};
+
 class MetricsRegistry {
  public:
   // Creates the action's metrics on first use; the labels are refreshed each call.
@@ -28,7 +38,9 @@ class MetricsRegistry {
 
   // Prometheus text format 0.0.4: wa_action_requests_total, wa_action_errors_total{kind},
   // wa_action_duration_seconds (histogram), wa_module_cache_* counters and gauges.
-  std::string prometheus_text(const ModuleCacheStats& cache) const;
+  // Plus wa_requests_total and wa_errors_total{kind}: sums over every action.
+  std::string prometheus_text(const ModuleCacheStats& cache,
+                              const MetricsView& view = MetricsView::everything()) const;
 
  private:
   struct Entry {

@@ -118,6 +118,26 @@ TEST(MetricsRegistryTest, PrometheusTextHasCountersHistogramAndCache) {
   EXPECT_EQ(registry.prometheus_text(cache).find("ann/hello"), std::string::npos);
 }
 
+// Issue 8, item 13: anonymous readers get totals only; a user sees their own actions.
+TEST(MetricsRegistryTest, ViewsHideOtherUsersActions) {
+  MetricsRegistry registry;
+  registry.for_action(1, {"ann/hello", "/hello"})->record_request(milliseconds(1), "");
+  registry.for_action(2, {"bob/secret-shop", "/shop/..."})->record_request(milliseconds(1), "trap");
+  registry.for_action(3, {"annex/x", "/x"})->record_request(milliseconds(1), "");
+  const std::string anonymous = registry.prometheus_text({}, MetricsView{});
+  EXPECT_EQ(anonymous.find("hello"), std::string::npos) << anonymous;
+  EXPECT_EQ(anonymous.find("secret-shop"), std::string::npos);
+  EXPECT_EQ(anonymous.find("/shop"), std::string::npos);
+  EXPECT_NE(anonymous.find("wa_requests_total 3\n"), std::string::npos) << anonymous;
+  EXPECT_NE(anonymous.find("wa_errors_total{kind=\"trap\"} 1\n"), std::string::npos);
+  const std::string ann = registry.prometheus_text({}, MetricsView{false, "ann"});
+  EXPECT_NE(ann.find("action=\"ann/hello\""), std::string::npos);
+  EXPECT_EQ(ann.find("secret-shop"), std::string::npos);
+  EXPECT_EQ(ann.find("annex/x"), std::string::npos) << "prefix of another name";
+  const std::string all = registry.prometheus_text({}, MetricsView::everything());
+  EXPECT_NE(all.find("bob/secret-shop"), std::string::npos);
+}
+
 TEST(MetricsRegistryTest, LabelValuesAreEscaped) {
   MetricsRegistry registry;
   registry.for_action(1, {"a\"b\\c", "/x"})->record_request(milliseconds(1), "");

@@ -39,6 +39,15 @@ const std::vector<std::vector<std::string>>& migrations() {
           "CREATE INDEX action_logs_by_action ON action_logs (action_id, id)",
           "CREATE INDEX action_logs_by_time ON action_logs (time_ms)",
       },
+      // 2: revocable sessions (a JWT names its row; logout revokes it) and API token scopes
+      // (tokens from before scopes keep what they could do: read and deploy).
+      {
+          "CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES "
+          "users(id) ON DELETE CASCADE, created_at INTEGER NOT NULL, expires_at INTEGER NOT "
+          "NULL, revoked_at INTEGER)",
+          "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
+          "ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read deploy'",
+      },
   };
   return steps;
 }

@@ -1,7 +1,8 @@
 // The dashboard end to end in Chromium against the real server: register, deploy hello,
 // watch it become ready, call it from the tester, see it counted and logged, edit its
 // timeout, deploy a second version and roll back, admin invites, a second user's view,
-// closed registration, session expiry, delete.
+// closed registration, session expiry, delete, sign-out. The dashboard has its own origin
+// (server.dashboardUrl); actions answer on server.url.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +15,7 @@ let alice; // { context, page }
 let inviteCode;
 
 async function newUser(options = {}) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 860 }, ...options });
+  const context = await browser.newContext({ baseURL: server.dashboardUrl, viewport: { width: 1280, height: 860 }, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];
@@ -94,8 +95,12 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
 
   it('sends a signed-out visitor to sign-in and registers the first user', async () => {
     const { page } = alice;
-    await page.goto('/');
-    await page.waitForURL('**/dashboard/signin');
+    // The main origin's "/" leads to the dashboard's own origin.
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(`${server.dashboardUrl}/dashboard/signin`);
+    const headers = await (await page.request.get('/dashboard/signin')).headers();
+    assert.match(headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.equal(headers['x-frame-options'], 'DENY');
     await page.getByRole('heading', { name: 'Sign in to WASM Actions' }).waitFor();
     // A wrong password is answered next to the form, not with a crash.
     await page.getByLabel('Username').fill('nobody');
@@ -170,7 +175,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     assert.equal((await row.locator('[data-col=requests]').innerText()).trim(), '1');
     assert.match(await row.innerText(), /Ready/);
     assert.match(await row.innerText(), /v1/);
-    assert.equal(await row.getByRole('link', { name: '/hello' }).getAttribute('href'), '/hello');
+    assert.equal(await row.getByRole('link', { name: '/hello' }).getAttribute('href'), `${server.url}/hello`);
     await shot(page, '07-actions-list');
   });
 
@@ -195,7 +200,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await lines.filter({ hasText: 'bad_gateway' }).first().waitFor();
     const before = await lines.count();
     // A request made elsewhere arrives through the live tail.
-    await page.evaluate(() => fetch('/hello?live=1'));
+    await page.evaluate((url) => fetch(`${url}/hello?live=1`), server.url);
     await page.waitForFunction((n) => document.querySelectorAll('.log-line').length > n, before);
     await page.getByLabel('Level').selectOption('error');
     await page.waitForFunction(() => [...document.querySelectorAll('.log-line')].every((l) => l.dataset.level === 'error'));
@@ -339,7 +344,7 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await shot(page, '19-delete-confirm', { fullPage: false });
     await confirm.click();
     await page.getByRole('heading', { name: 'Deploy your first action' }).waitFor();
-    const called = await page.evaluate(async () => (await fetch('/hello')).status);
+    const called = await page.evaluate(async (url) => (await fetch(`${url}/hello`)).status, server.url);
     assert.equal(called, 404);
   });
 
@@ -359,6 +364,41 @@ describe('dashboard in Chromium', { concurrency: 1 }, () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Actions', level: 1 }).waitFor();
+    assert.deepEqual(alice.problems, []);
+  });
+
+  it('creates an API token with only the scopes chosen', async () => {
+    const { page } = alice;
+    await nav(page, 'Account');
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('reader');
+    await page.getByRole('checkbox', { name: /^deploy/ }).uncheck();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('.notice .code-block code').first().innerText()).trim();
+    const row = page.locator('tr', { hasText: 'reader' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /\bread\b/);
+    assert.doesNotMatch(await row.innerText(), /deploy/);
+    const headers = { Authorization: `Bearer ${token}` };
+    assert.equal((await fetch(`${server.url}/api/v1/actions`, { headers })).status, 200);
+    const deploy = await fetch(`${server.url}/api/v1/actions/x`, { method: 'DELETE', headers });
+    assert.equal(deploy.status, 403, 'a read-only token cannot change actions');
+    await shot(page, '21-token-scopes');
+  });
+
+  it('signs out by revoking the session on the server', async () => {
+    const { page } = alice;
+    const { token } = await page.evaluate(() => JSON.parse(localStorage.getItem('wa.session')));
+    const me = () => fetch(`${server.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal((await me()).status, 200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('wa.session')), null);
+    // A copy of the token (say, one a hostile page had read) is worthless now.
+    const after = await me();
+    assert.equal(after.status, 401);
+    assert.match((await after.json()).message, /signed out/);
+    await shot(page, '22-signed-out');
     assert.deepEqual(alice.problems, []);
   });
 });

@@ -1,5 +1,6 @@
-// Test harness: starts the real `wasm-actions serve` on a free port with a temp data dir,
-// and launches Debian's Chromium through playwright-core.
+// Test harness: starts the real `wasm-actions serve` on free ports with a temp data dir,
+// and launches Debian's Chromium through playwright-core. The server has two origins:
+// `url` serves the actions (and the API), `dashboardUrl` the dashboard (and the API).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,7 +48,9 @@ export async function startServer() {
   let exited = null;
   child.on('exit', (code, signal) => (exited = { code, signal }));
   const deadline = Date.now() + 20000;
-  while (!existsSync(portFile) || !readFileSync(portFile, 'utf8').trim()) {
+  // The port file's first line is the main listener, the second the dashboard's.
+  const lines = () => (existsSync(portFile) ? readFileSync(portFile, 'utf8').trim().split('\n') : []);
+  while (lines().length < 2) {
     if (exited) throw new Error(`wasm-actions serve exited (${JSON.stringify(exited)}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -55,9 +58,10 @@ export async function startServer() {
     }
     await sleep(50);
   }
-  const address = readFileSync(portFile, 'utf8').trim();
+  const [address, dashboard] = lines();
   return {
     url: `http://${address}`,
+    dashboardUrl: `http://${dashboard}`,
     output: () => output,
     async stop() {
       if (!exited) {

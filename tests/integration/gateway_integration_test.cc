@@ -360,7 +360,8 @@ TEST_F(GatewayIntegration, BadCgiOutputIs502AndLogged) {
   EXPECT_NE(logs.body.find("not a valid CGI response"), std::string::npos) << logs.body;
 
   ClientRequest stream;
-  stream.target = "/api/v1/actions/bad/logs/stream?token=" + token;
+  stream.target = "/api/v1/actions/bad/logs/stream";
+  stream.headers = {{"Authorization", "Bearer " + token}};
   auto data = client.read_event_stream(stream, std::chrono::seconds(5), [](const std::string& d) {
     return d.find("not a valid CGI response") != std::string::npos;
   });

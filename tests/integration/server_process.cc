@@ -78,6 +78,9 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
     if (in && std::getline(in, address) && !address.empty()) {
       url_ = "http://" + address;
       port_ = static_cast<uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
+      if (std::string dashboard; std::getline(in, dashboard) && !dashboard.empty()) {
+        dashboard_url_ = "http://" + dashboard;
+      }
       return;
     }
     int status = 0;

@@ -30,6 +30,8 @@ class ServerProcess {
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
   uint16_t port() const { return port_; }
+  // The dashboard's own listener (the port file's second line), "" if it has none.
+  const std::string& dashboard_url() const { return dashboard_url_; }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // Sends a signal without waiting (stop() still reaps the process).
@@ -39,6 +41,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::string url_;
   uint16_t port_ = 0;
+  std::string dashboard_url_;
 };
 
 // The server binary (WA_SERVER_BINARY env overrides the built-in path).

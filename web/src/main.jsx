@@ -3,7 +3,9 @@ import { useEffect } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { BASE, Link, match, navigate, paths, useLocation } from './lib/router.jsx';
-import { endSession, useSession } from './lib/session.js';
+import { signOut } from './lib/api.js';
+import { loadOrigins } from './lib/origins.js';
+import { useSession } from './lib/session.js';
 import { SignInPage } from './pages/SignIn.jsx';
 import { ActionsPage } from './pages/Actions.jsx';
 import { DeployPage } from './pages/Deploy.jsx';
@@ -49,7 +51,7 @@ function Header({ session, path }) {
               </span>
               <span class="username-text">{session.user?.username}</span>
             </span>
-            <button type="button" class="button small ghost" onClick={() => endSession('You have signed out.')}>
+            <button type="button" class="button small ghost" onClick={() => signOut()}>
               Sign out
             </button>
           </div>
@@ -110,4 +112,4 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app'));
+loadOrigins().finally(() => render(<App />, document.getElementById('app')));

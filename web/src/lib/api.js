@@ -1,5 +1,5 @@
 // The only way the dashboard talks to the server: the REST API under /api/v1.
-import { expireSession, token } from './session.js';
+import { endSession, expireSession, token } from './session.js';
 
 export class ApiError extends Error {
   constructor(status, kind, message) {
@@ -61,6 +61,17 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api('GET', path);
+
+// Revokes the session on the server (so a copy of the token is worthless too), then
+// forgets it here. Signed out locally even when the server cannot be reached.
+export async function signOut(message = 'You have signed out.') {
+  try {
+    await api('POST', '/auth/logout');
+  } catch {
+    /* an expired or revoked session is signed out already */
+  }
+  endSession(message);
+}
 
 // Uploads with progress events (fetch cannot report upload progress).
 export function upload(method, path, body, onProgress) {

@@ -1,5 +1,7 @@
 // Small display helpers: durations, sizes, times, numbers.
 
+import { actionsOrigin } from './origins.js';
+
 export function ms(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (value === 0) return '0 ms';
@@ -44,9 +46,15 @@ export function clockTime(timeMs) {
 }
 
 // The URL path to call for a route: "/api/..." is called at "/api".
-export function routeUrl(route) {
+// The path a route answers at ("/api/..." → "/api").
+export function routePath(route) {
   if (!route) return '/';
   return route.endsWith('/...') ? route.slice(0, -4) || '/' : route;
+}
+
+// The full URL of a route on the actions origin (never the dashboard's own origin).
+export function routeUrl(route) {
+  return actionsOrigin() + routePath(route);
 }
 
 // Sum of requests over the last hour from the stats' per-minute series.

@@ -1,4 +1,7 @@
 // The signed-in user's session: the JWT and who it belongs to, kept in localStorage.
+// localStorage is per origin, and the dashboard's origin serves no action pages, so no
+// action can read it (the server keeps actions on another origin). Signing out revokes
+// the session on the server too (signOut in api.js).
 import { useEffect, useState } from 'preact/hooks';
 
 const KEY = 'wa.session';

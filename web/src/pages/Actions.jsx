@@ -3,6 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
 import { actionStatus, ago, count, lastHour, ms, routeUrl } from '../lib/format.js';
 import { Link, paths } from '../lib/router.jsx';
+import { actionsOrigin } from '../lib/origins.js';
 import { getSession } from '../lib/session.js';
 import { CodeBlock, Loading, Notice, StatusBadge, usePolling } from '../lib/ui.jsx';
 
@@ -113,7 +114,7 @@ function ActionsTable({ actions }) {
 
 function EmptyState() {
   const user = getSession()?.user?.username || 'YOUR_NAME';
-  const cli = `export WASM_ACTIONS_SERVER=${location.origin}\nwasm-actions login ${user}\nwasm-actions deploy hello.wasm --name hello --route /hello`;
+  const cli = `export WASM_ACTIONS_SERVER=${actionsOrigin()}\nwasm-actions login ${user}\nwasm-actions deploy hello.wasm --name hello --route /hello`;
   return (
     <div class="card empty-state">
       <img class="empty-icon" src="/static/favicon.svg" alt="" width="44" height="44" />
