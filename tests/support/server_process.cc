@@ -1,6 +1,8 @@
 #include "server_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,25 +28,38 @@ fs::path guests_dir() {
 }
 
 fs::path make_temp_dir(const std::string& prefix) {
-  auto dir = fs::temp_directory_path() /
-             (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+  auto dir = fs::temp_directory_path() / (prefix + "-" + std::to_string(getpid()) + "-" +
+                                          std::to_string(std::random_device{}()));
   fs::create_directories(dir);
   return dir;
 }
 
-ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args) {
+ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args,
+                             fs::path log_file) {
   fs::path port_file = data_dir / "port";
   fs::remove(port_file);
-  std::vector<std::string> args = {server_binary(),   "serve",
-                                   "--listen",        "127.0.0.1:0",
-                                   "--data-dir",      data_dir.string(),
-                                   "--port-file",     port_file.string(),
+  std::vector<std::string> args = {server_binary(),
+                                   "serve",
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--data-dir",
+                                   data_dir.string(),
+                                   "--port-file",
+                                   port_file.string(),
                                    "--fast-password-hashing",
-                                   "--log-level",     "warn"};
+                                   "--log-level",
+                                   "warn"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    if (!log_file.empty()) {
+      int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+      }
+    }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -58,12 +73,11 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
     std::string address;
     if (in && std::getline(in, address) && !address.empty()) {
       url_ = "http://" + address;
+      port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
       return;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the server exited during start-up");
+    if (!alive()) {
+      throw std::runtime_error("the server exited during start-up: " + exit_description_);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -72,6 +86,34 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
 }
 
 ServerProcess::~ServerProcess() { stop(); }
+
+void ServerProcess::reaped(int status) {
+  pid_ = -1;
+  if (WIFEXITED(status)) {
+    exit_description_ = "exited with " + std::to_string(WEXITSTATUS(status));
+  } else if (WIFSIGNALED(status)) {
+    exit_description_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                        strsignal(WTERMSIG(status)) + ")";
+  }
+}
+
+bool ServerProcess::alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    reaped(status);
+    return false;
+  }
+  return true;
+}
+
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped(status);
+}
 
 int ServerProcess::stop() {
   if (pid_ <= 0) return -1;
@@ -86,7 +128,7 @@ int ServerProcess::stop() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  pid_ = -1;
+  reaped(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -1,5 +1,5 @@
 // ServerProcess: runs the real `wasm-actions serve` binary on a free port with a
-// temporary data dir, for integration tests.
+// temporary data dir, for integration, adversarial and crash-safety tests.
 #pragma once
 
 #include <sys/types.h>
@@ -13,18 +13,33 @@ namespace wa::testing {
 class ServerProcess {
  public:
   // Starts the server (listen 127.0.0.1:0) with `extra_args`; waits until it listens.
-  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  // With a `log_file`, the server's stdout and stderr are appended there instead of
+  // going to the test's output (for tests whose guests flood the log).
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
+                std::filesystem::path log_file = {});
   ~ServerProcess();  // stop()
 
   // SIGTERM and wait; returns the exit status (0 for a clean shutdown).
   int stop();
+  // SIGKILL and reap: a crash at an arbitrary moment.
+  void kill_hard();
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
+  // True while the process has not exited (reaps it if it has: see exit_description).
+  bool alive();
+  // How the process ended ("exited with 1", "killed by signal 6 (Aborted)"), or "".
+  const std::string& exit_description() const { return exit_description_; }
 
  private:
+  void reaped(int status);
+
   pid_t pid_ = -1;
+  uint16_t port_ = 0;
   std::string url_;
+  std::string exit_description_;
 };
 
 // The server binary (WA_SERVER_BINARY env overrides the built-in path).
