@@ -31,7 +31,8 @@ const KINDS = [
   { name: 'timeout', guest: 'loop', settings: { timeout_ms: 200 }, loops: 1, expect: 504 },
   { name: 'memory_bomb', guest: 'memory_bomb', settings: { memory_limit_mb: 32 }, loops: 1, expect: 500 },
   { name: 'stdout_flood', guest: 'flood', settings: { timeout_ms: 2000 }, loops: 1, expect: 502, pauseMs: 200 },
-  { name: 'large_reply', guest: 'adv_cgi', query: '?large', loops: 1, expect: 200, pauseMs: 100,
+  { name: 'large_reply', guest: 'adv_cgi', query: '?large', settings: { timeout_ms: 30000 }, loops: 1,
+    expect: 200, pauseMs: 100,
     bodyBytes: 10 << 20 },
 ];
 // More fds than this at the end than after warm-up is a leak (connections in flight

@@ -260,7 +260,7 @@ TEST(CrashSafety, StopDuringCompileDoesNotFailTheVersion) {
   auto shown = must(client.get("/api/v1/actions/hello", token));
   const json version = body_json(shown)["current_version"];
   EXPECT_NE(version.value("status", ""), "failed") << version.dump();
-  auto hello = call_until_ok(client, "/hello", std::chrono::seconds(30));
+  auto hello = call_until_ok(client, "/hello");
   EXPECT_EQ(hello.status, 200u) << hello.body;
   server.stop();
   if (!HasFailure()) fs::remove_all(data);
