@@ -21,7 +21,8 @@ const USAGE = `usage: bench/soak [--minutes N | --seconds N] [--build-dir DIR] [
   --build-dir   CMake build dir holding wasm-actions and guests/ (default: build, or
                 $WA_BUILD_DIR); the needed targets are built unless --no-build
   --out         where soak.json, soak.md and soak.png go (default: bench/results)
-  --keep-work   keep the temporary dir (server data and log)`;
+  --keep-work   keep the temporary dir (server data and log)
+  --report FILE only re-render soak.md and soak.png (into --out) from an earlier soak.json`;
 
 // The mix: what each kind of call runs, its settings, how many concurrent loops drive
 // it, and the one status every call of it must answer with.
@@ -61,6 +62,7 @@ function parseArgs(argv) {
     else if (arg === '--server') opts.server = path.resolve(value());
     else if (arg === '--no-build') opts.build = false;
     else if (arg === '--keep-work') opts.keepWork = true;
+    else if (arg === '--report') opts.report = path.resolve(value());
     else if (arg === '-h' || arg === '--help') {
       console.log(USAGE);
       process.exit(0);
@@ -159,13 +161,24 @@ function chartSvg(samples, title, subtitle) {
 
 const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[sorted.length >> 1] : undefined;
+};
+
 function summarize(samples, warmupS) {
   const after = samples.filter((s) => s.t >= warmupS);
   const base = after[0] ?? samples[0];
   const last = samples[samples.length - 1];
   const max = (key) => Math.max(...samples.map((s) => s[key]));
+  // Single samples swing with the 10 MiB replies in flight: the trend is in the medians
+  // of the first minute after warm-up and of the last minute.
+  const window = (from, to) => samples.filter((s) => s.t >= from && s.t < to).map((s) => s.rss_mib);
+  const end = last?.t ?? 0;
   return {
-    rss_mib: { start: samples[0]?.rss_mib, after_warmup: base?.rss_mib, end: last?.rss_mib, max: max('rss_mib') },
+    rss_mib: { start: samples[0]?.rss_mib, after_warmup: base?.rss_mib, end: last?.rss_mib, max: max('rss_mib'),
+               median_first_minute: median(window(warmupS, warmupS + 60)),
+               median_last_minute: median(window(Math.max(warmupS, end - 60), end + 1)) },
     fds: { start: samples[0]?.fds, after_warmup: base?.fds, end: last?.fds, max: max('fds') },
     threads: { start: samples[0]?.threads, end: last?.threads, max: max('threads') },
     warmup_s: warmupS,
@@ -185,6 +198,7 @@ function markdown(result) {
     '| | start | after warm-up | end | max |',
     '|---|---|---|---|---|',
     `| RSS (MiB) | ${fmt(s.rss_mib.start)} | ${fmt(s.rss_mib.after_warmup)} | ${fmt(s.rss_mib.end)} | ${fmt(s.rss_mib.max)} |`,
+    `| RSS, median of a minute (MiB) | | ${fmt(s.rss_mib.median_first_minute)} (first after warm-up) | ${fmt(s.rss_mib.median_last_minute)} (last) | |`,
     `| open fds | ${s.fds.start} | ${s.fds.after_warmup} | ${s.fds.end} | ${s.fds.max} |`,
     `| threads | ${s.threads.start} | | ${s.threads.end} | ${s.threads.max} |`,
     '',
@@ -208,8 +222,34 @@ function markdown(result) {
   return `${lines.join('\n')}\n`;
 }
 
+function writeReport(result, out, work) {
+  const { summary } = result;
+  fs.writeFileSync(path.join(out, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
+  fs.writeFileSync(path.join(out, 'soak.md'), markdown(result));
+  const svgFile = path.join(work, 'soak.svg');
+  fs.writeFileSync(svgFile, chartSvg(result.samples, `Soak: ${fmt(result.seconds / 60, 1)} min of mixed load`,
+    `RSS median ${fmt(summary.rss_mib.median_first_minute)} MiB in the first minute after warm-up, ` +
+    `${fmt(summary.rss_mib.median_last_minute)} MiB in the last (max ${fmt(summary.rss_mib.max)}); ` +
+    `fds ${summary.fds.after_warmup} → ${summary.fds.end} (max ${summary.fds.max}); ${result.calls.toLocaleString('en-US')} calls`));
+  try {
+    renderPng(svgFile, path.join(out, 'soak.png'), work);
+  } catch (e) {
+    log(`no chart: ${e.message}`);
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.report) {
+    const result = JSON.parse(fs.readFileSync(opts.report, 'utf8'));
+    result.summary = summarize(result.samples, result.summary.warmup_s);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-soak-'));
+    fs.mkdirSync(opts.out, { recursive: true });
+    writeReport(result, opts.out, work);
+    fs.rmSync(work, { recursive: true, force: true });
+    console.log(markdown(result));
+    return 0;
+  }
   if (opts.build) {
     log('building wasm-actions guests adversarial_guests');
     runChecked('cmake', ['--build', opts.buildDir, '--target', 'wasm-actions', 'guests', 'adversarial_guests'],
@@ -296,17 +336,7 @@ async function main() {
     kinds: KINDS,
     samples,
   };
-  fs.writeFileSync(path.join(opts.out, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
-  fs.writeFileSync(path.join(opts.out, 'soak.md'), markdown(result));
-  const svgFile = path.join(work, 'soak.svg');
-  fs.writeFileSync(svgFile, chartSvg(samples, `Soak: ${fmt(seconds / 60, 1)} min of mixed load`,
-    `RSS ${fmt(summary.rss_mib.after_warmup)} → ${fmt(summary.rss_mib.end)} MiB after warm-up (max ${fmt(summary.rss_mib.max)}); ` +
-    `fds ${summary.fds.after_warmup} → ${summary.fds.end} (max ${summary.fds.max}); ${result.calls.toLocaleString('en-US')} calls`));
-  try {
-    renderPng(svgFile, path.join(opts.out, 'soak.png'), work);
-  } catch (e) {
-    log(`no chart: ${e.message}`);
-  }
+  writeReport(result, opts.out, work);
   if (!opts.keepWork) fs.rmSync(work, { recursive: true, force: true });
   else log(`work dir kept: ${work}`);
   console.log(markdown(result));
