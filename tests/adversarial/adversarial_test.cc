@@ -45,7 +45,7 @@ struct Env {
         data,
         std::vector<std::string>{"--workers", "2", "--compile-tiers", "fast",
                                  "--default-timeout-ms", "5000", "--max-memory-mb", "256"},
-        data / "server.log");
+        ProcessOptions{.log_file = data / "server.log"});
     pid = server->pid();
     auto client = client_for(*server);
     std::string ann = register_user(client, "ann");

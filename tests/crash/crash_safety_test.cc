@@ -102,7 +102,7 @@ TEST(CrashSafety, KillDuringDeploysLosesNothingAcknowledged) {
   const fs::path data = make_temp_dir("wa-crash");
   const fs::path log = data / "server.log";
   const std::vector<std::string> args = {"--workers", "2", "--compile-tiers", "fast"};
-  auto server = std::make_unique<ServerProcess>(data, args, log);
+  auto server = std::make_unique<ServerProcess>(data, args, ProcessOptions{.log_file = log});
   std::string token;
   {
     auto client = client_for(*server);
@@ -163,7 +163,7 @@ TEST(CrashSafety, KillDuringDeploysLosesNothingAcknowledged) {
     by_action[attempt.action].push_back(attempt);
 
     try {
-      server = std::make_unique<ServerProcess>(data, args, log);
+      server = std::make_unique<ServerProcess>(data, args, ProcessOptions{.log_file = log});
     } catch (const std::exception& e) {
       FAIL() << "the server does not start after a kill during deploy " << i << ": " << e.what()
              << "\nserver log:\n"
@@ -248,14 +248,14 @@ TEST(CrashSafety, StopDuringCompileDoesNotFailTheVersion) {
   const std::vector<std::string> args = {"--compile-tiers", "optimized"};
   std::string token;
   {
-    ServerProcess server(data, args, data / "server.log");
+    ServerProcess server(data, args, ProcessOptions{.log_file = data / "server.log"});
     auto client = client_for(server);
     token = register_user(client, "ann");
     auto deployed = deploy(client, token, "hello", "/hello", read_guest("hello"));
     ASSERT_EQ(deployed.status, 201u) << deployed.body;
     EXPECT_EQ(server.stop(), 0);
   }
-  ServerProcess server(data, args, data / "server.log");
+  ServerProcess server(data, args, ProcessOptions{.log_file = data / "server.log"});
   auto client = client_for(server);
   auto shown = must(client.get("/api/v1/actions/hello", token));
   const json version = body_json(shown)["current_version"];

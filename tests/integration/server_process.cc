@@ -35,7 +35,7 @@ fs::path make_temp_dir(const std::string& prefix) {
 }
 
 ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_args,
-                             fs::path log_file) {
+                             ProcessOptions options) {
   fs::path port_file = data_dir / "port";
   fs::remove(port_file);
   std::vector<std::string> args = {server_binary(),
@@ -53,8 +53,9 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    if (!log_file.empty()) {
-      int fd = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (!options.log_file.empty()) {
+      // Appended: a test that restarts the server keeps every instance's log.
+      int fd = open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);

@@ -10,13 +10,16 @@
 
 namespace wa::testing {
 
+// How the server process is started, beyond its arguments.
+struct ProcessOptions {
+  std::filesystem::path log_file;  // non-empty: the server's stdout and stderr go here
+};
+
 class ServerProcess {
  public:
   // Starts the server (listen 127.0.0.1:0) with `extra_args`; waits until it listens.
-  // With a `log_file`, the server's stdout and stderr are appended there instead of
-  // going to the test's output (for tests whose guests flood the log).
   ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {},
-                std::filesystem::path log_file = {});
+                ProcessOptions options = {});
   ~ServerProcess();  // stop()
 
   // SIGTERM and wait; returns the exit status (0 for a clean shutdown).
