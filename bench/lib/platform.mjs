@@ -5,14 +5,16 @@ import path from 'node:path';
 
 import { httpGet, sleep, startProcess, waitFor, waitForOk, waitForPortFile } from './proc.mjs';
 
-export async function startServer(binary, workDir) {
+// `extraArgs` are appended to the server's flags (bench/soak shortens nothing that
+// bench/run measures).
+export async function startServer(binary, workDir, extraArgs = []) {
   const dataDir = path.join(workDir, 'data');
   const portFile = path.join(workDir, 'server.port');
   fs.mkdirSync(dataDir, { recursive: true });
   // Defaults for everything that shapes performance (workers, io threads, tiers);
   // cheap password hashing only because registering is not what is measured.
   const args = ['serve', '--listen', '127.0.0.1:0', '--port-file', portFile, '--data-dir', dataDir,
-                '--fast-password-hashing'];
+                '--fast-password-hashing', ...extraArgs];
   const proc = startProcess(binary, args, { logFile: path.join(workDir, 'server.log') });
   const address = await waitForPortFile(portFile, proc, 30_000);
   const base = `http://${address}`;

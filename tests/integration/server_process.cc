@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,8 +29,8 @@ fs::path guests_dir() {
 }
 
 fs::path make_temp_dir(const std::string& prefix) {
-  auto dir = fs::temp_directory_path() /
-             (prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(std::random_device{}()));
+  auto dir = fs::temp_directory_path() / (prefix + "-" + std::to_string(getpid()) + "-" +
+                                          std::to_string(std::random_device{}()));
   fs::create_directories(dir);
   return dir;
 }
@@ -38,12 +39,17 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
                              ProcessOptions options) {
   fs::path port_file = data_dir / "port";
   fs::remove(port_file);
-  std::vector<std::string> args = {server_binary(),   "serve",
-                                   "--listen",        "127.0.0.1:0",
-                                   "--data-dir",      data_dir.string(),
-                                   "--port-file",     port_file.string(),
+  std::vector<std::string> args = {server_binary(),
+                                   "serve",
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--data-dir",
+                                   data_dir.string(),
+                                   "--port-file",
+                                   port_file.string(),
                                    "--fast-password-hashing",
-                                   "--log-level",     "warn"};
+                                   "--log-level",
+                                   "warn"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -59,10 +65,12 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
       if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
     }
     if (!options.log_file.empty()) {
-      int fd = open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0) _exit(125);
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
+      // Appended: a test that restarts the server keeps every instance's log.
+      int fd = open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+      }
     }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
@@ -83,10 +91,8 @@ ServerProcess::ServerProcess(fs::path data_dir, std::vector<std::string> extra_a
       }
       return;
     }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the server exited during start-up");
+    if (!alive()) {
+      throw std::runtime_error("the server exited during start-up: " + exit_description_);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -98,6 +104,34 @@ ServerProcess::~ServerProcess() { stop(); }
 
 void ServerProcess::signal(int signal_number) const {
   if (pid_ > 0) kill(pid_, signal_number);
+}
+
+void ServerProcess::reaped(int status) {
+  pid_ = -1;
+  if (WIFEXITED(status)) {
+    exit_description_ = "exited with " + std::to_string(WEXITSTATUS(status));
+  } else if (WIFSIGNALED(status)) {
+    exit_description_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                        strsignal(WTERMSIG(status)) + ")";
+  }
+}
+
+bool ServerProcess::alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    reaped(status);
+    return false;
+  }
+  return true;
+}
+
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped(status);
 }
 
 int ServerProcess::stop() {
@@ -113,7 +147,7 @@ int ServerProcess::stop() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  pid_ = -1;
+  reaped(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

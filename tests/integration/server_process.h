@@ -1,5 +1,5 @@
 // ServerProcess: runs the real `wasm-actions serve` binary on a free port with a
-// temporary data dir, for integration tests.
+// temporary data dir, for integration, adversarial and crash-safety tests.
 #pragma once
 
 #include <sys/types.h>
@@ -27,6 +27,8 @@ class ServerProcess {
 
   // SIGTERM and wait; returns the exit status (0 for a clean shutdown).
   int stop();
+  // SIGKILL and reap: a crash at an arbitrary moment.
+  void kill_hard();
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
   uint16_t port() const { return port_; }
@@ -36,12 +38,19 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // Sends a signal without waiting (stop() still reaps the process).
   void signal(int signal_number) const;
+  // True while the process has not exited (reaps it if it has: see exit_description).
+  bool alive();
+  // How the process ended ("exited with 1", "killed by signal 6 (Aborted)"), or "".
+  const std::string& exit_description() const { return exit_description_; }
 
  private:
+  void reaped(int status);
+
   pid_t pid_ = -1;
-  std::string url_;
   uint16_t port_ = 0;
+  std::string url_;
   std::string dashboard_url_;
+  std::string exit_description_;
 };
 
 // The server binary (WA_SERVER_BINARY env overrides the built-in path).
