@@ -140,14 +140,14 @@ bool call_interrupted() {
   return id != 0 && t.expired_call_id.load(std::memory_order_acquire) == id;
 }
 
-[[noreturn]] void exit_guest(uint32_t code) {
+__attribute__((noreturn)) void exit_guest(uint32_t code) {
   this_guest_thread().exit_code = code;
   raise_trap(kTrapCodeExit);
 }
 
-[[noreturn]] void output_limit_reached() { raise_trap(kTrapCodeOutputLimit); }
+__attribute__((noreturn)) void output_limit_reached() { raise_trap(kTrapCodeOutputLimit); }
 
-[[noreturn]] void host_function_failed(const char* message) {
+__attribute__((noreturn)) void host_function_failed(const char* message) {
   GuestThread& t = this_guest_thread();
   std::snprintf(t.host_error_message, sizeof t.host_error_message, "%s", message);
   raise_trap(kTrapCodeHostError);

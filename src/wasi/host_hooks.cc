@@ -12,17 +12,17 @@ void default_enter() {}
 void default_leave() {}
 bool default_interrupted() { return false; }
 
-[[noreturn]] void default_exit(uint32_t code) {
+__attribute__((noreturn)) void default_exit(uint32_t code) {
   std::fprintf(stderr, "wasi: proc_exit(%u) called without an engine hook installed\n", code);
   std::abort();
 }
 
-[[noreturn]] void default_output_limit() {
+__attribute__((noreturn)) void default_output_limit() {
   std::fprintf(stderr, "wasi: output limit exceeded without an engine hook installed\n");
   std::abort();
 }
 
-[[noreturn]] void default_host_error(const char* message) {
+__attribute__((noreturn)) void default_host_error(const char* message) {
   std::fprintf(stderr, "wasi: host function failed without an engine hook installed: %s\n",
                message);
   std::abort();

@@ -24,14 +24,14 @@ struct HostHooks {
   // (poll_oneoff, reads from a host fd) check it after EINTR and return early.
   bool (*interrupted)() = nullptr;
   // proc_exit: ends the guest with an exit code. Never returns.
-  [[noreturn]] void (*exit)(uint32_t code) = nullptr;
+  __attribute__((noreturn)) void (*exit)(uint32_t code) = nullptr;
   // A stdout/stderr buffer cap was exceeded: ends the guest. Never returns.
-  [[noreturn]] void (*output_limit)() = nullptr;
+  __attribute__((noreturn)) void (*output_limit)() = nullptr;
   // A host function failed in a way it could not report as an errno (an exception: out
   // of host memory, a bug): ends the guest with a host_error trap. `message` names the
   // function and the cause; it is copied before this returns control anywhere. Never
   // returns.
-  [[noreturn]] void (*host_error)(const char* message) = nullptr;
+  __attribute__((noreturn)) void (*host_error)(const char* message) = nullptr;
 };
 
 void install_host_hooks(const HostHooks& hooks);
