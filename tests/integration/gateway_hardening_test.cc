@@ -452,8 +452,10 @@ TEST_F(GatewayHardening, IoThreadsDoNotWaitOnTheDatabase) {
   auto client = client_for(server);
   std::string token = deploy_hostile(client);
   RawConnection tail(server.port());
-  ASSERT_TRUE(tail.send_all("GET /api/v1/actions/hostile/logs/stream?token=" + token +
-                            " HTTP/1.1\r\nHost: a\r\n\r\n"));
+  ASSERT_TRUE(
+      tail.send_all("GET /api/v1/actions/hostile/logs/stream HTTP/1.1\r\nHost: a\r\n"
+                    "Authorization: Bearer " +
+                    token + "\r\n\r\n"));
   ASSERT_NE(tail.read(std::chrono::seconds(30),
                       [](const std::string& d) { return d.find("\r\n\r\n") != std::string::npos; })
                 .find("text/event-stream"),
