@@ -167,8 +167,7 @@ void add_auth_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
     auto* cmd = app.add_subcommand(verb, verb == "login" ? "Log in and store the token"
                                                          : "Create an account and store the token");
     cmd->add_option("username", *user, "User name")->required();
-    cmd->add_option("--password", *password,
-                    "Password (default: WASM_ACTIONS_PASSWORD or prompt)");
+    cmd->add_option("--password", *password, "Password (default: WASM_ACTIONS_PASSWORD or prompt)");
     if (verb == "register") cmd->add_option("--invite", *invite, "Invite code (invite mode)");
     cmd->callback([=] {
       json body = {{"username", *user}, {"password", read_password(*password)}};
@@ -238,9 +237,9 @@ void deploy(const Connection& conn, const DeployOptions& o) {
   if (existing->status == 200) {
     if (!o.route.empty()) {
       json patch = {{"route", o.route}};
-      expect_json(api(conn, "PATCH", "/actions/" + url_segment(name), patch.dump(),
-                      "application/json"),
-                  {200});
+      expect_json(
+          api(conn, "PATCH", "/actions/" + url_segment(name), patch.dump(), "application/json"),
+          {200});
     }
     answer = expect_json(api(conn, "PUT", "/actions/" + url_segment(name) + "/module",
                              gateway::encode_multipart(parts, boundary), content_type),
@@ -249,15 +248,15 @@ void deploy(const Connection& conn, const DeployOptions& o) {
     if (o.route.empty()) fail("a new action needs --route (e.g. --route /" + name + ")");
     parts.push_back({"name", "", "", name});
     parts.push_back({"route", "", "", o.route});
-    answer = expect_json(api(conn, "POST", "/actions", gateway::encode_multipart(parts, boundary),
-                             content_type),
-                         {201});
+    answer = expect_json(
+        api(conn, "POST", "/actions", gateway::encode_multipart(parts, boundary), content_type),
+        {201});
   } else {
     expect_json(existing, {200});
   }
   std::cout << "deployed " << answer.value("name", name) << " version "
-            << version_number(answer, "version") << " at "
-            << answer.value("route", o.route) << " (" << answer.value("status", "?") << ")\n";
+            << version_number(answer, "version") << " at " << answer.value("route", o.route) << " ("
+            << answer.value("status", "?") << ")\n";
 }
 
 void add_action_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
@@ -413,10 +412,12 @@ void add_client_commands(CLI::App& app) {
   // Each client command takes the connection options, so they can follow the command name.
   auto commands = app.get_subcommands({});
   for (size_t i = before; i < commands.size(); ++i) {
-    commands[i]->add_option("--server", conn->server, "Server URL")
+    commands[i]
+        ->add_option("--server", conn->server, "Server URL")
         ->envname("WASM_ACTIONS_SERVER")
         ->capture_default_str();
-    commands[i]->add_option("--token", conn->token, "API or session token (default: stored)")
+    commands[i]
+        ->add_option("--token", conn->token, "API or session token (default: stored)")
         ->envname("WASM_ACTIONS_TOKEN");
   }
 }

@@ -21,8 +21,8 @@ inline constexpr size_t kMaxCgiHeaderCount = 100;
 
 struct CgiResponse {
   unsigned status = 200;
-  std::string reason;   // from "Status: 404 Not Found"; empty → the standard phrase
-  HeaderList headers;   // without Status (and without hop-by-hop fields)
+  std::string reason;  // from "Status: 404 Not Found"; empty → the standard phrase
+  HeaderList headers;  // without Status (and without hop-by-hop fields)
   std::string body;
   // Bytes of body dropped because the status forbids one (204, 304): the reply stands,
   // the action's log says why its body vanished.

@@ -20,12 +20,9 @@ CgiRequest sample_request() {
   CgiRequest r;
   r.method = "POST";
   r.target = "/api/users/42%20x?name=J%C3%BCrgen+K&flag&empty=";
-  r.headers = {{"Host", "example.test:8080"},
-               {"Content-Type", "application/json"},
-               {"X-Custom-Thing", "one"},
-               {"x-custom-thing", "two"},
-               {"Bad_Name", "smuggled"},
-               {"Authorization", "Bearer abc"}};
+  r.headers = {{"Host", "example.test:8080"}, {"Content-Type", "application/json"},
+               {"X-Custom-Thing", "one"},     {"x-custom-thing", "two"},
+               {"Bad_Name", "smuggled"},      {"Authorization", "Bearer abc"}};
   r.body_size = 17;
   r.remote_addr = "10.1.2.3";
   r.server_name = "example.test";
@@ -91,8 +88,8 @@ TEST(CgiRequest, ExactRouteHasEmptyPathInfo) {
 }
 
 TEST(CgiRequest, ActionEnvIsAddedButCannotOverrideCgiVariables) {
-  auto env = env_map(build_cgi_invocation(
-      sample_request(), {{"GREETING", "hi"}, {"REQUEST_METHOD", "DELETE"}}));
+  auto env = env_map(
+      build_cgi_invocation(sample_request(), {{"GREETING", "hi"}, {"REQUEST_METHOD", "DELETE"}}));
   EXPECT_EQ(env["GREETING"], "hi");
   EXPECT_EQ(env["REQUEST_METHOD"], "POST");
 }
@@ -138,8 +135,9 @@ TEST(CgiResponse, HeaderBlockWithoutBodyIsComplete) {
 }
 
 TEST(CgiResponse, DropsFramingHeaders) {
-  auto r = parse_cgi_response("Content-Length: 999\nTransfer-Encoding: chunked\nConnection: "
-                              "close\nContent-Type: a/b\n\nxy");
+  auto r = parse_cgi_response(
+      "Content-Length: 999\nTransfer-Encoding: chunked\nConnection: "
+      "close\nContent-Type: a/b\n\nxy");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->headers.size(), 1u);
   EXPECT_EQ(r->headers[0].first, "Content-Type");
@@ -153,7 +151,9 @@ TEST(CgiResponse, RejectsInvalidOutput) {
   EXPECT_FALSE(parse_cgi_response("Status: 99 Low\n\n"));
   EXPECT_FALSE(parse_cgi_response("Status: 200\nStatus: 201\n\n"));
   EXPECT_FALSE(parse_cgi_response("Bad Name: x\n\n"));
-  EXPECT_FALSE(parse_cgi_response("X: a\x01" "b\n\n"));
+  EXPECT_FALSE(
+      parse_cgi_response("X: a\x01"
+                         "b\n\n"));
   auto r = parse_cgi_response("Hello world\n");
   EXPECT_EQ(r.error().kind, "invalid_cgi_response");
   EXPECT_NE(r.error().message.find("Hello world"), std::string::npos) << r.error().message;

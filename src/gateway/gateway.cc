@@ -149,8 +149,8 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
   if (auto match = platform_.match(path)) {
     return handle_action(std::move(request), info, std::move(*match), std::move(respond));
   }
-  respond(text_response(404, "text/plain; charset=utf-8",
-                        "no action is deployed at " + path + "\n"));
+  respond(
+      text_response(404, "text/plain; charset=utf-8", "no action is deployed at " + path + "\n"));
 }
 
 void Gateway::handle_action(HttpRequest request, const RequestInfo& info,

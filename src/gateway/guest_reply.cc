@@ -8,13 +8,20 @@ using runtime::TrapKind;
 
 std::string_view call_outcome_name(CallOutcome outcome) {
   switch (outcome) {
-    case CallOutcome::kOk: return "ok";
-    case CallOutcome::kTimeout: return "timeout";
-    case CallOutcome::kTrap: return "trap";
-    case CallOutcome::kExitError: return "exit_error";
-    case CallOutcome::kInvalidResponse: return "invalid_response";
-    case CallOutcome::kResponseTooLarge: return "response_too_large";
-    case CallOutcome::kHostError: return "host_error";
+    case CallOutcome::kOk:
+      return "ok";
+    case CallOutcome::kTimeout:
+      return "timeout";
+    case CallOutcome::kTrap:
+      return "trap";
+    case CallOutcome::kExitError:
+      return "exit_error";
+    case CallOutcome::kInvalidResponse:
+      return "invalid_response";
+    case CallOutcome::kResponseTooLarge:
+      return "response_too_large";
+    case CallOutcome::kHostError:
+      return "host_error";
   }
   return "unknown";
 }
@@ -34,9 +41,9 @@ GuestReply reply_from_call(runtime::CallResult result, const ReplyLimits& limits
     case TrapKind::kNone:
       break;
     case TrapKind::kTimeout:
-      return error_reply(504, CallOutcome::kTimeout,
-                         "the action did not finish within " +
-                             std::to_string(limits.timeout.count()) + " ms");
+      return error_reply(
+          504, CallOutcome::kTimeout,
+          "the action did not finish within " + std::to_string(limits.timeout.count()) + " ms");
     case TrapKind::kOutputLimit:
       return error_reply(502, CallOutcome::kResponseTooLarge,
                          "the action's output exceeded the response size limit");
@@ -44,10 +51,10 @@ GuestReply reply_from_call(runtime::CallResult result, const ReplyLimits& limits
       return error_reply(500, CallOutcome::kHostError,
                          "the action could not be run: " + result.message);
     default:
-      return error_reply(500, CallOutcome::kTrap,
-                         "the action trapped: " + (result.message.empty()
-                                                       ? std::string("runtime error")
-                                                       : result.message));
+      return error_reply(
+          500, CallOutcome::kTrap,
+          "the action trapped: " +
+              (result.message.empty() ? std::string("runtime error") : result.message));
   }
   if (result.stdout_data.size() > limits.max_response_bytes) {
     return error_reply(502, CallOutcome::kResponseTooLarge,
@@ -62,9 +69,9 @@ GuestReply reply_from_call(runtime::CallResult result, const ReplyLimits& limits
                          "the action exited with code " + std::to_string(result.exit_code) +
                              " without a response");
     }
-    return error_reply(502, CallOutcome::kInvalidResponse,
-                       "the action's output is not a valid CGI response: " +
-                           parsed.error().message);
+    return error_reply(
+        502, CallOutcome::kInvalidResponse,
+        "the action's output is not a valid CGI response: " + parsed.error().message);
   }
   GuestReply reply;
   reply.status = parsed->status;

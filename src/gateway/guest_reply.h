@@ -13,13 +13,13 @@ namespace wa::gateway {
 
 // Stable outcome tags used in logs and metrics.
 enum class CallOutcome {
-  kOk,               // valid CGI response (any status the guest chose)
-  kTimeout,          // 504
-  kTrap,             // 500
-  kExitError,        // exit code != 0 and no valid headers: 500
-  kInvalidResponse,  // stdout is not CGI: 502
-  kResponseTooLarge, // stdout over the limit: 502
-  kHostError,        // the platform could not run the guest: 500
+  kOk,                // valid CGI response (any status the guest chose)
+  kTimeout,           // 504
+  kTrap,              // 500
+  kExitError,         // exit code != 0 and no valid headers: 500
+  kInvalidResponse,   // stdout is not CGI: 502
+  kResponseTooLarge,  // stdout over the limit: 502
+  kHostError,         // the platform could not run the guest: 500
 };
 
 std::string_view call_outcome_name(CallOutcome outcome);

@@ -1,7 +1,7 @@
 #include "gateway/serve.h"
 
-#include <spdlog/spdlog.h>
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
@@ -282,8 +282,8 @@ Status serve(const ServerConfig& given) {
     if (ec) return;
     spdlog::info("signal {}: shutting down ({} requests in flight)", signal,
                  server.in_flight() + dashboard_server.in_flight());
-    *deadline = std::chrono::steady_clock::now() +
-                std::chrono::seconds(config.shutdown_grace_seconds);
+    *deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_seconds);
     server.begin_shutdown();
     dashboard_server.begin_shutdown();
     wait_for_drain();

@@ -31,13 +31,13 @@ struct ServerConfig {
   std::string metrics_token;
 
   unsigned io_threads = 2;
-  unsigned workers = 4;           // threads running guests
-  unsigned queue = 64;            // guest calls that may wait; more are answered 503
-  unsigned api_workers = 2;       // threads for REST calls (password hashing is slow)
+  unsigned workers = 4;      // threads running guests
+  unsigned queue = 64;       // guest calls that may wait; more are answered 503
+  unsigned api_workers = 2;  // threads for REST calls (password hashing is slow)
 
-  uint64_t max_body_bytes = 8ull << 20;        // request body of an action call (413)
-  uint64_t max_upload_bytes = 64ull << 20;     // module uploads through the API (413)
-  uint64_t max_response_bytes = 16ull << 20;   // guest stdout (502)
+  uint64_t max_body_bytes = 8ull << 20;       // request body of an action call (413)
+  uint64_t max_upload_bytes = 64ull << 20;    // module uploads through the API (413)
+  uint64_t max_response_bytes = 16ull << 20;  // guest stdout (502)
   // Open connections, in total and per client address (the socket's peer, never a
   // forwarded header); past them a client gets a 503 and the connection closes.
   unsigned max_connections = 10000;
@@ -51,12 +51,12 @@ struct ServerConfig {
   unsigned default_memory_mb = 128;
   unsigned max_memory_mb = 1024;
 
-  unsigned cache_modules = 256;        // compiled modules kept loaded (LRU)
-  unsigned cache_mb = 1024;            // ... and their total size
-  unsigned cache_idle_seconds = 900;   // unload modules idle this long
-  unsigned quota_actions = 100;        // actions per user (0: no limit)
-  unsigned quota_mb = 1024;            // stored modules per user, all versions (0: no limit)
-  unsigned gc_interval_seconds = 600;  // free unreferenced modules, left-over temp files
+  unsigned cache_modules = 256;          // compiled modules kept loaded (LRU)
+  unsigned cache_mb = 1024;              // ... and their total size
+  unsigned cache_idle_seconds = 900;     // unload modules idle this long
+  unsigned quota_actions = 100;          // actions per user (0: no limit)
+  unsigned quota_mb = 1024;              // stored modules per user, all versions (0: no limit)
+  unsigned gc_interval_seconds = 600;    // free unreferenced modules, left-over temp files
   std::string compile_tiers = "tiered";  // tiered | fast | optimized
   unsigned compile_jobs = 2;             // per tier; one user gets at most all but one
   unsigned compile_timeout_fast_seconds = 120;  // wall clock per build, then it fails

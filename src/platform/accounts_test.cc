@@ -333,8 +333,7 @@ TEST_F(AccountsTest, InviteModeNeedsASingleUseInvite) {
   auto without = accounts_->register_user("bob", "password-2");
   ASSERT_FALSE(without.ok());
   EXPECT_EQ(without.error().kind, "forbidden");
-  EXPECT_EQ(accounts_->register_user("bob", "password-2", "inv_made_up").error().kind,
-            "forbidden");
+  EXPECT_EQ(accounts_->register_user("bob", "password-2", "inv_made_up").error().kind, "forbidden");
 
   auto invite = accounts_->create_invite(admin);
   ASSERT_TRUE(invite.ok());

@@ -17,8 +17,8 @@ LogLevel parse_level(std::string_view text) {
 }
 
 LogEntry entry_from_row(const SqlRow& row) {
-  return LogEntry{row.integer(0), row.integer(1),         row.integer(2), row.text(3),
-                  parse_level(row.text(4)), row.text(5), row.text(6)};
+  return LogEntry{row.integer(0),           row.integer(1), row.integer(2), row.text(3),
+                  parse_level(row.text(4)), row.text(5),    row.text(6)};
 }
 
 constexpr std::string_view kSelect =
@@ -39,8 +39,12 @@ std::string_view log_level_name(LogLevel level) {
 }
 
 nlohmann::json LogEntry::to_json() const {
-  return {{"id", id},         {"time", time_ms},       {"request_id", request_id},
-          {"level", log_level_name(level)}, {"outcome", outcome}, {"message", message}};
+  return {{"id", id},
+          {"time", time_ms},
+          {"request_id", request_id},
+          {"level", log_level_name(level)},
+          {"outcome", outcome},
+          {"message", message}};
 }
 
 ActionLog::ActionLog(Database& db, LogConfig config) : db_(db), config_(config) {}

@@ -9,11 +9,10 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "platform/clock.h"
 #include "platform/database.h"
@@ -24,11 +23,11 @@
 namespace wa::platform {
 
 struct LogConfig {
-  size_t ring_capacity = 500;              // lines per action kept in memory
-  std::chrono::hours retention{24 * 7};    // persisted lines older than this are pruned
-  size_t max_persisted_per_action = 10000; // and beyond this many per action
-  size_t max_line_bytes = 4096;            // longer lines are cut (marked with "…")
-  size_t max_lines_per_request = 100;      // stderr beyond this is summarised in one line
+  size_t ring_capacity = 500;               // lines per action kept in memory
+  std::chrono::hours retention{24 * 7};     // persisted lines older than this are pruned
+  size_t max_persisted_per_action = 10000;  // and beyond this many per action
+  size_t max_line_bytes = 4096;             // longer lines are cut (marked with "…")
+  size_t max_lines_per_request = 100;       // stderr beyond this is summarised in one line
 };
 
 class ActionLog {
@@ -39,9 +38,8 @@ class ActionLog {
   Status append(LogEntry entry);
   // Splits a guest's stderr into lines (level info), at most max_lines_per_request of them,
   // all in one transaction.
-  Status append_stderr(int64_t action_id, const std::string& request_id,
-                       const std::string& outcome, std::string_view stderr_text,
-                       TimePoint now = Clock::now());
+  Status append_stderr(int64_t action_id, const std::string& request_id, const std::string& outcome,
+                       std::string_view stderr_text, TimePoint now = Clock::now());
 
   // Lines with time >= since_ms (or all), oldest first, the newest `limit` of them.
   // Served from memory when the ring covers the range, else from the database.

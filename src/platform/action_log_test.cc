@@ -110,9 +110,9 @@ TEST_F(ActionLogTest, LinesSurviveReopen) {
 }
 
 TEST_F(ActionLogTest, StderrIsSplitCappedAndLongLinesCut) {
-  ASSERT_TRUE(log_->append_stderr(1, "r1", "ok", "one\r\ntwo\nthree\nfour\nfive\n",
-                                  from_unix_ms(5000))
-                  .ok());
+  ASSERT_TRUE(
+      log_->append_stderr(1, "r1", "ok", "one\r\ntwo\nthree\nfour\nfive\n", from_unix_ms(5000))
+          .ok());
   auto entries = log_->recent(1, std::nullopt, 10);
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 4u);
@@ -129,7 +129,8 @@ TEST_F(ActionLogTest, PruneDropsOldLinesAndEnforcesThePerActionCap) {
   const TimePoint now = from_unix_ms(1'700'000'000'000);
   const int64_t old_ms = to_unix_ms(now - hours(24 * 8));
   ASSERT_TRUE(add(1, old_ms, "ancient").ok());
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(add(2, to_unix_ms(now) + i, "n" + std::to_string(i)).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(add(2, to_unix_ms(now) + i, "n" + std::to_string(i)).ok());
   auto removed = log_->prune(now);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, 3);  // 1 too old + 2 over the cap of 8

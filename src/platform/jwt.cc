@@ -70,9 +70,9 @@ Expected<JwtSigner> JwtSigner::from_secret_file(const std::filesystem::path& fil
   ::umask(old_mask);
   if (!written) return make_error(std::string(error_kind::kStorage), written.error().message);
   std::error_code ec;
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace, ec);
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace, ec);
   return JwtSigner(std::move(secret));
 }
 
@@ -80,9 +80,8 @@ std::string JwtSigner::sign(std::string_view signing_input) const {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, secret_.data(), secret_.size());
-  crypto_auth_hmacsha256_update(&state,
-                                reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                signing_input.size());
+  crypto_auth_hmacsha256_update(
+      &state, reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   crypto_auth_hmacsha256_final(&state, mac);
   return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }

@@ -22,8 +22,8 @@
 namespace wa::platform {
 
 struct JwtClaims {
-  std::string subject;  // "sub": the user id, as a decimal string
-  std::string name;     // "name": the username
+  std::string subject;     // "sub": the user id, as a decimal string
+  std::string name;        // "name": the username
   int64_t issued_at = 0;   // "iat", Unix seconds
   int64_t expires_at = 0;  // "exp", Unix seconds
   std::string session_id;  // "sid": the server-side session row (revocable); may be empty

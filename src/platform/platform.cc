@@ -448,8 +448,8 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
       std::min(action.settings.memory_limit_bytes, config_.limits.max_memory_limit_bytes);
   for (const auto& [name, value] : action.settings.env) {
     auto& env = options.wasi.env;
-    const bool taken = std::any_of(env.begin(), env.end(),
-                                   [&](const auto& kv) { return kv.first == name; });
+    const bool taken =
+        std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
     if (!taken) env.emplace_back(name, value);
   }
 
@@ -457,8 +457,8 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   result.call = runtime_->call(**module, options);
   result.module_sha256 = version.module_sha256;
   result.version_number = version.number;
-  result.outcome = result.call.trapped() ? std::string(runtime::trap_kind_name(result.call.trap))
-                                         : "ok";
+  result.outcome =
+      result.call.trapped() ? std::string(runtime::trap_kind_name(result.call.trap)) : "ok";
   const std::string error_kind = result.call.trapped() ? result.outcome : "";
   metrics_for(action)->record_request(result.call.duration, error_kind);
 
@@ -469,10 +469,10 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   if (result.call.trapped()) {
     std::string message(runtime::trap_kind_description(result.call.trap));
     if (!result.call.message.empty()) message += ": " + result.call.message;
-    (void)log_->append(LogEntry{0, action.id, 0, rid,
-                                result.call.trap == runtime::TrapKind::kTimeout ? LogLevel::kWarn
-                                                                                : LogLevel::kError,
-                                result.outcome, message});
+    (void)log_->append(LogEntry{
+        0, action.id, 0, rid,
+        result.call.trap == runtime::TrapKind::kTimeout ? LogLevel::kWarn : LogLevel::kError,
+        result.outcome, message});
   }
   return result;
 }

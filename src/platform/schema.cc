@@ -66,8 +66,9 @@ Status migrate_schema(Database& db) {
                           std::to_string(latest_schema_version()) + "): upgrade wasm-actions");
   }
   if (*current == 0) {
-    auto created = db.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
-                            "applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')))");
+    auto created = db.query(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+        "applied_at INTEGER NOT NULL DEFAULT (strftime('%s','now')))");
     if (!created) return created.error();
   }
   for (int version = *current + 1; version <= latest_schema_version(); ++version) {

@@ -242,8 +242,7 @@ TEST_F(EngineTest, LongCallsRunAtIdlePriorityAndShortOnesDoNot) {
   while (!done) {
     int policy = -1;
     sched_param param{};
-    if (pthread_getschedparam(worker.native_handle(), &policy, &param) == 0 &&
-        policy == SCHED_IDLE)
+    if (pthread_getschedparam(worker.native_handle(), &policy, &param) == 0 && policy == SCHED_IDLE)
       seen_idle = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -384,16 +383,52 @@ INSTANTIATE_TEST_SUITE_P(Guests, Rejections,
 // The validator's list of provided imports must match what the WASI layer exports to
 // guests (resolved like dlopen'ed guest code resolves them).
 TEST(Validation, EveryProvidedImportIsAnExportedHostFunction) {
-  const char* wasi_names[] = {
-      "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
-      "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
-      "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
-      "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
-      "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
-      "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
-      "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-      "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
-      "sock_accept", "sock_recv", "sock_send", "sock_shutdown"};
+  const char* wasi_names[] = {"args_get",
+                              "args_sizes_get",
+                              "environ_get",
+                              "environ_sizes_get",
+                              "clock_res_get",
+                              "clock_time_get",
+                              "fd_advise",
+                              "fd_allocate",
+                              "fd_close",
+                              "fd_datasync",
+                              "fd_fdstat_get",
+                              "fd_fdstat_set_flags",
+                              "fd_fdstat_set_rights",
+                              "fd_filestat_get",
+                              "fd_filestat_set_size",
+                              "fd_filestat_set_times",
+                              "fd_pread",
+                              "fd_prestat_get",
+                              "fd_prestat_dir_name",
+                              "fd_pwrite",
+                              "fd_read",
+                              "fd_readdir",
+                              "fd_renumber",
+                              "fd_seek",
+                              "fd_sync",
+                              "fd_tell",
+                              "fd_write",
+                              "path_create_directory",
+                              "path_filestat_get",
+                              "path_filestat_set_times",
+                              "path_link",
+                              "path_open",
+                              "path_readlink",
+                              "path_remove_directory",
+                              "path_rename",
+                              "path_symlink",
+                              "path_unlink_file",
+                              "poll_oneoff",
+                              "proc_exit",
+                              "proc_raise",
+                              "sched_yield",
+                              "random_get",
+                              "sock_accept",
+                              "sock_recv",
+                              "sock_send",
+                              "sock_shutdown"};
   for (const char* name : wasi_names) {
     EXPECT_TRUE(is_provided_host_function(kWasiModule, name)) << name;
     std::string symbol = std::string("Z_wasi_snapshot_preview1Z_") + name;

@@ -5,13 +5,13 @@
 // instantiate; the host functions cast it back).
 #pragma once
 
+#include <wasm-rt.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <wasm-rt.h>
 
 #include "support/expected.h"
 

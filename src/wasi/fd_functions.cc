@@ -40,8 +40,8 @@ Errno gather_iovecs(Context& ctx, u32 iovs, u32 count, std::vector<iovec>& out) 
   for (u32 i = 0; i < count; ++i) {
     uint32_t buf = 0, len = 0;
     const u32 at = iovs + i * layout::kIovecSize;
-    if (uint64_t{iovs} + uint64_t{i} * layout::kIovecSize > UINT32_MAX ||
-        !memory.load(at, buf) || !memory.load(at + 4, len)) {
+    if (uint64_t{iovs} + uint64_t{i} * layout::kIovecSize > UINT32_MAX || !memory.load(at, buf) ||
+        !memory.load(at + 4, len)) {
       return Errno::kFault;
     }
     uint8_t* data = memory.bytes(buf, len);
@@ -218,9 +218,8 @@ Errno fd_pwrite(Context& ctx, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nw
   if (offset > INT64_MAX) return Errno::kInval;
   std::vector<iovec> iov;
   if (Errno e = gather_iovecs(ctx, iovs, iovs_len, iov); e != Errno::kSuccess) return e;
-  ssize_t n = retry_on_eintr([&] {
-    return pwritev(entry->host_fd, iov.data(), iov.size(), static_cast<off_t>(offset));
-  });
+  ssize_t n = retry_on_eintr(
+      [&] { return pwritev(entry->host_fd, iov.data(), iov.size(), static_cast<off_t>(offset)); });
   if (n < 0) return last_host_errno();
   return store_size(ctx, nwritten_ptr, static_cast<size_t>(n));
 }
@@ -232,10 +231,17 @@ Errno fd_seek(Context& ctx, u32 fd, u64 offset, u32 whence, u32 newoffset_ptr) {
   if (Errno e = lookup(ctx, fd, needed, entry); e != Errno::kSuccess) return e;
   int host_whence;
   switch (whence) {
-    case kWhenceSet: host_whence = SEEK_SET; break;
-    case kWhenceCur: host_whence = SEEK_CUR; break;
-    case kWhenceEnd: host_whence = SEEK_END; break;
-    default: return Errno::kInval;
+    case kWhenceSet:
+      host_whence = SEEK_SET;
+      break;
+    case kWhenceCur:
+      host_whence = SEEK_CUR;
+      break;
+    case kWhenceEnd:
+      host_whence = SEEK_END;
+      break;
+    default:
+      return Errno::kInval;
   }
   if (entry->host_fd < 0) return Errno::kSpipe;
   if (entry->filetype == Filetype::kDirectory) return Errno::kBadf;
@@ -281,7 +287,7 @@ Errno fd_fdstat_get(Context& ctx, u32 fd, u32 stat_ptr) {
   std::memcpy(out + layout::kFdstatRightsBase, &entry->rights_base, sizeof(Rights));
   std::memcpy(out + layout::kFdstatRightsInheriting, &entry->rights_inheriting, sizeof(Rights));
   return GuestMemory(ctx.memory()).write(stat_ptr, out, sizeof(out)) ? Errno::kSuccess
-                                                                      : Errno::kFault;
+                                                                     : Errno::kFault;
 }
 
 Errno fd_fdstat_set_flags(Context& ctx, u32 fd, u32 flags) {
@@ -319,7 +325,7 @@ Errno fd_filestat_get(Context& ctx, u32 fd, u32 stat_ptr) {
   GuestMemory memory(ctx.memory());
   if (entry->host_fd < 0) {
     return store_empty_filestat(memory, stat_ptr, entry->filetype) ? Errno::kSuccess
-                                                                    : Errno::kFault;
+                                                                   : Errno::kFault;
   }
   struct stat st;
   if (fstat(entry->host_fd, &st) != 0) return last_host_errno();
