@@ -97,6 +97,13 @@ describe('an action page cannot take over the dashboard session', { concurrency:
     form.append('module', new Blob([readFileSync(path.join(env.guests, 'html_page.wasm'))], { type: 'application/wasm' }), 'html_page.wasm');
     const deployed = await apiCall(server.url, 'POST', '/api/v1/actions', { token: mallory, form });
     assert.equal(deployed.status, 201, deployed.body);
+    // A call answers 503 "compiling" until the first tier is built: wait for the page.
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const page = await fetch(`${server.url}/evil`);
+      await page.arrayBuffer();
+      if (page.status !== 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     // The admin follows a link to it, in the same browser.
     const victim = await context.newPage();
