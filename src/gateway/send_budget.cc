@@ -18,8 +18,9 @@ SendBudget::Reserved SendBudget::reserve(uint64_t bytes, std::function<void()> d
     std::lock_guard lock(mutex_);
     auto live = [&] { return reserved_ - dropping_; };
     if (live() + bytes > limits_.max_total_bytes) {
-      // Slowest first: sent bytes per elapsed time, ties broken by age.
+      // Longest stalled first, then slowest (sent bytes per elapsed time), then oldest.
       struct Candidate {
+        Clock::duration stalled;
         double rate;
         Clock::time_point started;
         uint64_t id;
@@ -28,9 +29,11 @@ SendBudget::Reserved SendBudget::reserve(uint64_t bytes, std::function<void()> d
       for (auto& [id, entry] : entries_) {
         if (entry.dropping) continue;
         double seconds = std::max(1e-3, std::chrono::duration<double>(now - entry.started).count());
-        candidates.push_back({static_cast<double>(entry.sent) / seconds, entry.started, id});
+        candidates.push_back({now - entry.last_progress, static_cast<double>(entry.sent) / seconds,
+                              entry.started, id});
       }
       std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        if (a.stalled != b.stalled) return a.stalled > b.stalled;
         return a.rate != b.rate ? a.rate < b.rate : a.started < b.started;
       });
       uint64_t freeable = 0;
@@ -49,7 +52,7 @@ SendBudget::Reserved SendBudget::reserve(uint64_t bytes, std::function<void()> d
       }
     }
     out.id = next_id_++;
-    entries_[out.id] = Entry{bytes, 0, now, std::move(drop), false};
+    entries_[out.id] = Entry{bytes, 0, now, now, std::move(drop), false};
     reserved_ += bytes;
   }
   for (auto& victim : victims) {
@@ -58,9 +61,12 @@ SendBudget::Reserved SendBudget::reserve(uint64_t bytes, std::function<void()> d
   return out;
 }
 
-void SendBudget::progress(uint64_t id, uint64_t sent_bytes) {
+void SendBudget::progress(uint64_t id, uint64_t sent_bytes, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (auto it = entries_.find(id); it != entries_.end()) it->second.sent = sent_bytes;
+  auto it = entries_.find(id);
+  if (it == entries_.end() || sent_bytes <= it->second.sent) return;
+  it->second.sent = sent_bytes;
+  it->second.last_progress = now;
 }
 
 void SendBudget::release(uint64_t id) {

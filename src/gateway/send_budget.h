@@ -2,8 +2,10 @@
 //
 // A client that stops reading keeps its whole response in memory until the write times
 // out; enough of them exhaust the server. Every response reserves its size before it is
-// written; when the total would exceed the budget, the connections sending slowest
-// (fewest bytes per second since their write began) are dropped first to make room.
+// written; when the total would exceed the budget, the connections whose client has
+// stalled longest (no bytes taken since the longest time; then fewest bytes per second)
+// are dropped first to make room. A response that has only just begun has not stalled:
+// ranking by rate alone would drop it first (0 bytes sent yet), not the idle readers.
 #pragma once
 
 #include <chrono>
@@ -36,8 +38,8 @@ class SendBudget {
   };
   Reserved reserve(uint64_t bytes, std::function<void()> drop,
                    Clock::time_point now = Clock::now());
-  // Bytes of the response sent so far (its speed decides who is dropped first).
-  void progress(uint64_t id, uint64_t sent_bytes);
+  // Bytes of the response sent so far (its progress decides who is dropped first).
+  void progress(uint64_t id, uint64_t sent_bytes, Clock::time_point now = Clock::now());
   void release(uint64_t id);
 
   uint64_t reserved_bytes() const;  // including responses already being dropped
@@ -48,6 +50,7 @@ class SendBudget {
     uint64_t bytes = 0;
     uint64_t sent = 0;
     Clock::time_point started;
+    Clock::time_point last_progress;  // when the client last took bytes (or the start)
     std::function<void()> drop;
     bool dropping = false;
   };

@@ -18,7 +18,7 @@ TEST(SendBudget, DropsTheSlowestReadersFirstToMakeRoom) {
   auto b = budget.reserve(
       40, [&] { dropped.push_back(2); }, t0);
   ASSERT_TRUE(a.error.empty() && b.error.empty());
-  budget.progress(a.id, 30);  // a reads; b has read nothing
+  budget.progress(a.id, 30, t0 + std::chrono::milliseconds(500));  // a reads; b has not
   auto c = budget.reserve(
       40, [&] { dropped.push_back(3); }, t0 + seconds(1));
   ASSERT_TRUE(c.error.empty()) << c.error;
@@ -31,6 +31,24 @@ TEST(SendBudget, DropsTheSlowestReadersFirstToMakeRoom) {
       20, [] {}, t0 + seconds(1));
   EXPECT_TRUE(d.error.empty());
   EXPECT_EQ(dropped.size(), 1u) << "it fits without dropping anyone";
+}
+
+// A response that has just begun has sent nothing yet, like a reader that stalled: the
+// stalled one goes first (by rate alone, the new one would: 0 bytes per second).
+TEST(SendBudget, AStalledReaderGoesBeforeAResponseThatJustBegan) {
+  SendBudget budget({/*max_total_bytes=*/100, /*max_connection_bytes=*/60});
+  auto t0 = SendBudget::Clock::now();
+  std::vector<int> dropped;
+  auto stalled = budget.reserve(
+      40, [&] { dropped.push_back(1); }, t0);
+  budget.progress(stalled.id, 30, t0 + std::chrono::milliseconds(100));  // then nothing
+  auto fresh = budget.reserve(
+      40, [&] { dropped.push_back(2); }, t0 + seconds(10));
+  ASSERT_TRUE(stalled.error.empty() && fresh.error.empty());
+  auto next = budget.reserve(
+      40, [&] { dropped.push_back(3); }, t0 + seconds(10));
+  ASSERT_TRUE(next.error.empty()) << next.error;
+  EXPECT_EQ(dropped, std::vector<int>{1});
 }
 
 TEST(SendBudget, RefusesWhatCannotFitAtAll) {
