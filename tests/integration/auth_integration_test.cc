@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "test_api.h"
@@ -19,34 +18,29 @@ namespace {
 
 namespace fs = std::filesystem;
 using gateway::ClientRequest;
-using gateway::ClientResponse;
-using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 const std::string kPassword = "correct-horse";
 
-class AuthIntegration : public ::testing::Test {
+class AuthIntegration : public ServerTest {
  protected:
+  AuthIntegration() : ServerTest("wa-auth-it") {}
   void SetUp() override {
-    data_ = make_temp_dir("wa-auth-it");
+    ServerTest::SetUp();
     web_ = make_temp_dir("wa-auth-web");
     std::ofstream(web_ / "index.html") << "<!doctype html><title>dashboard</title>";
   }
   void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
+    ServerTest::TearDown();
     fs::remove_all(web_);
   }
+  // Starts the server with the dashboard origin serving web_.
   ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
     args.insert(args.end(), {"--web-root", web_.string()});
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
+    return ServerTest::start(std::move(args));
   }
 
-  fs::path data_, web_;
-  std::unique_ptr<ServerProcess> server_;
+  fs::path web_;
 };
 
 // Item 8: actions and the dashboard never share an origin.

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "support/subprocess.h"
@@ -20,11 +19,8 @@ namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
-using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 std::string wat_to_wasm(const std::string& wat, const fs::path& dir,
                         std::vector<std::string> flags = {}) {
@@ -76,25 +72,19 @@ std::string c_size_bomb(const fs::path& dir) {
   return wat_to_wasm(wat.str(), dir, {"--debug-names"});
 }
 
-class CompileScheduling : public ::testing::Test {
+class CompileScheduling : public ServerTest {
  protected:
+  CompileScheduling() : ServerTest("wa-compile-it") {}
   void SetUp() override {
-    data_ = make_temp_dir("wa-compile-it");
+    ServerTest::SetUp();
     work_ = make_temp_dir("wa-compile-it-wat");
   }
   void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
+    ServerTest::TearDown();
     fs::remove_all(work_);
   }
-  ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
-  }
 
-  fs::path data_, work_;
-  std::unique_ptr<ServerProcess> server_;
+  fs::path work_;
 };
 
 TEST_F(CompileScheduling, AnotherUsersDeployIsServedWhileACompileBombCompiles) {

@@ -18,7 +18,6 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "test_api.h"
@@ -27,11 +26,9 @@ namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
 using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 // A plain TCP connection, for what an HTTP client library would not send or would read.
 class RawConnection {
@@ -123,18 +120,9 @@ uint64_t proc_status_kib(pid_t pid, const std::string& field) {
   return 0;
 }
 
-class GatewayHardening : public ::testing::Test {
+class GatewayHardening : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-hardening-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
-  ServerProcess& start(std::vector<std::string> args = {}, ProcessOptions options = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args), std::move(options));
-    return *server_;
-  }
+  GatewayHardening() : ServerTest("wa-hardening-it") {}
   // Registers, deploys tests/guests/hostile_reply.c at /hostile and waits until it runs.
   std::string deploy_hostile(HttpClient& client, const json& settings = json::object()) {
     std::string token = register_user(client, "ann");
@@ -142,9 +130,6 @@ class GatewayHardening : public ::testing::Test {
     EXPECT_EQ(call_until_status(client, "/hostile", 200).status, 200u);
     return token;
   }
-
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 // Items 1, 2, 23: replies Beast cannot send as they are must not take the process down.

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "test_api.h"
@@ -19,25 +18,12 @@ namespace {
 namespace fs = std::filesystem;
 using gateway::ClientRequest;
 using gateway::ClientResponse;
-using gateway::HttpClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-class GatewayIntegration : public ::testing::Test {
+class GatewayIntegration : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-gateway-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
-  ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
-  }
-
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
+  GatewayIntegration() : ServerTest("wa-gateway-it") {}
 };
 
 TEST_F(GatewayIntegration, RegisterDeployAndCallEachExample) {

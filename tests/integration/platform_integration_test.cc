@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "support/sha256.h"
@@ -20,27 +19,20 @@ namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
 using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-class PlatformIntegration : public ::testing::Test {
+class PlatformIntegration : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-platform-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
+  PlatformIntegration() : ServerTest("wa-platform-it") {}
+  // Starts the server (fast tier only) and a client for it in client_.
   HttpClient& start(std::vector<std::string> args = {}) {
     client_.reset();
     server_.reset();
     args.insert(args.end(), {"--compile-tiers", "fast"});
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    auto client = HttpClient::create(server_->url());
-    if (!client) throw std::runtime_error(client.error().message);
-    client_ = std::make_unique<HttpClient>(std::move(*client));
+    client_ = std::make_unique<HttpClient>(client_for(ServerTest::start(std::move(args))));
     return *client_;
   }
 
@@ -66,8 +58,6 @@ class PlatformIntegration : public ::testing::Test {
     return n;
   }
 
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
 };
 

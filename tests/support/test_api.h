@@ -4,8 +4,12 @@
 // refuses to parse.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -16,6 +20,30 @@
 #include "server_process.h"
 
 namespace wa::testing {
+
+// A fixture with a fresh temporary data dir per test (`temp_prefix` names it) and at most
+// one server on it; TearDown stops the server, then removes the dir.
+class ServerTest : public ::testing::Test {
+ protected:
+  explicit ServerTest(std::string temp_prefix) : temp_prefix_(std::move(temp_prefix)) {}
+  void SetUp() override { data_ = make_temp_dir(temp_prefix_); }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(data_);
+  }
+  // Stops the server if one runs, then starts a new one on data_ with `args`.
+  ServerProcess& start(std::vector<std::string> args = {}, ProcessOptions options = {}) {
+    server_.reset();
+    server_ = std::make_unique<ServerProcess>(data_, std::move(args), std::move(options));
+    return *server_;
+  }
+
+  std::filesystem::path data_;
+  std::unique_ptr<ServerProcess> server_;
+
+ private:
+  std::string temp_prefix_;
+};
 
 // The bytes of <guests_dir>/<name>.wasm (throws if missing).
 std::string read_guest(const std::string& name);
