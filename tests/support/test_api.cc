@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -28,6 +30,14 @@ std::string read_guest(const std::string& name) {
   auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
   if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);
   return std::string(bytes->begin(), bytes->end());
+}
+
+std::string file_tail(const std::filesystem::path& file, size_t bytes) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string text = all.str();
+  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
 }
 
 HttpClient client_for(const ServerProcess& server) {

@@ -48,6 +48,9 @@ class ServerTest : public ::testing::Test {
 // The bytes of <guests_dir>/<name>.wasm (throws if missing).
 std::string read_guest(const std::string& name);
 
+// The last `bytes` of `file` ("..." first if it was cut; "" if it cannot be read).
+std::string file_tail(const std::filesystem::path& file, size_t bytes = 3000);
+
 // An HTTP client for the server's main listener (throws if it cannot be made).
 gateway::HttpClient client_for(const ServerProcess& server);
 // An HTTP client for `url`, e.g. a dashboard listener (throws if it cannot be made).
