@@ -61,13 +61,7 @@ struct Env {
     fs::remove_all(data);
   }
 
-  std::string log_tail(size_t bytes = 3000) const {
-    std::ifstream in(data / "server.log", std::ios::binary);
-    std::stringstream all;
-    all << in.rdbuf();
-    std::string text = all.str();
-    return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
-  }
+  std::string log_tail(size_t bytes = 3000) const { return file_tail(data / "server.log", bytes); }
 };
 
 Env* g_env = nullptr;

@@ -75,14 +75,6 @@ std::string sqlite_single_column(const fs::path& db_file, const std::string& sql
   return out;
 }
 
-std::string file_tail(const fs::path& file, size_t bytes = 3000) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream all;
-  all << in.rdbuf();
-  std::string text = all.str();
-  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
-}
-
 struct Attempt {
   int index = 0;
   std::string action;

@@ -9,108 +9,38 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
+#include "test_api.h"
 
 namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using gateway::ClientRequest;
-using gateway::ClientResponse;
-using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 const std::string kPassword = "correct-horse";
 
-HttpClient client_for(const std::string& url) {
-  auto client = HttpClient::create(url);
-  if (!client) throw std::runtime_error(client.error().message);
-  return std::move(*client);
-}
-
-ClientResponse must(Expected<ClientResponse> response) {
-  if (!response) throw std::runtime_error(response.error().message);
-  return std::move(*response);
-}
-
-json body_json(const ClientResponse& response) {
-  return json::parse(response.body, nullptr, false);
-}
-
-ClientResponse send(HttpClient& client, std::string method, std::string target,
-                    const std::string& token = {}, std::string body = {},
-                    std::vector<std::pair<std::string, std::string>> headers = {}) {
-  ClientRequest request;
-  request.method = std::move(method);
-  request.target = std::move(target);
-  request.body = std::move(body);
-  request.headers = std::move(headers);
-  if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
-  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-  return must(client.send(request));
-}
-
-std::string register_user(HttpClient& client, const std::string& name) {
-  auto response = send(client, "POST", "/api/v1/auth/register", {},
-                       json{{"username", name}, {"password", kPassword}}.dump());
-  EXPECT_EQ(response.status, 201u) << response.body;
-  return body_json(response).value("token", "");
-}
-
-ClientResponse deploy_hello(HttpClient& client, const std::string& token, const std::string& name,
-                            const std::string& route) {
-  auto bytes = read_file_bytes(guests_dir() / "hello.wasm");
-  if (!bytes) throw std::runtime_error(bytes.error().message);
-  std::vector<gateway::MultipartPart> parts = {
-      {"name", "", "", name},
-      {"route", "", "", route},
-      {"module", "hello.wasm", "application/wasm", std::string(bytes->begin(), bytes->end())}};
-  std::string boundary = gateway::random_multipart_boundary();
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/api/v1/actions";
-  request.body = gateway::encode_multipart(parts, boundary);
-  request.headers = {{"Authorization", "Bearer " + token},
-                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-  return must(client.send(request));
-}
-
-ClientResponse call_until_ok(HttpClient& client, const std::string& target,
-                             std::vector<std::pair<std::string, std::string>> headers = {}) {
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  ClientResponse last;
-  while (Clock::now() < deadline) {
-    last = send(client, "GET", target, {}, {}, headers);
-    if (last.status == 200) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return last;
-}
-
-class AuthIntegration : public ::testing::Test {
+class AuthIntegration : public ServerTest {
  protected:
+  AuthIntegration() : ServerTest("wa-auth-it") {}
   void SetUp() override {
-    data_ = make_temp_dir("wa-auth-it");
+    ServerTest::SetUp();
     web_ = make_temp_dir("wa-auth-web");
     std::ofstream(web_ / "index.html") << "<!doctype html><title>dashboard</title>";
   }
   void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
+    ServerTest::TearDown();
     fs::remove_all(web_);
   }
+  // Starts the server with the dashboard origin serving web_.
   ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
     args.insert(args.end(), {"--web-root", web_.string()});
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
+    return ServerTest::start(std::move(args));
   }
 
-  fs::path data_, web_;
-  std::unique_ptr<ServerProcess> server_;
+  fs::path web_;
 };
 
 // Item 8: actions and the dashboard never share an origin.
@@ -123,13 +53,13 @@ TEST_F(AuthIntegration, DashboardHasItsOwnOriginWithCspAndNoActions) {
   const std::string dashboard_origin = server.dashboard_url();
 
   // The main origin's "/" and old dashboard paths lead to the dashboard's origin.
-  auto root = send(main, "GET", "/");
+  auto root = send_request(main, "GET", "/");
   EXPECT_EQ(root.status, 302u);
   EXPECT_EQ(root.header("Location"), dashboard_origin + "/");
-  EXPECT_EQ(send(main, "GET", "/dashboard/actions?x=1").header("Location"),
+  EXPECT_EQ(send_request(main, "GET", "/dashboard/actions?x=1").header("Location"),
             dashboard_origin + "/dashboard/actions?x=1");
 
-  auto page = send(dash, "GET", "/dashboard/actions");
+  auto page = send_request(dash, "GET", "/dashboard/actions");
   EXPECT_EQ(page.status, 200u);
   EXPECT_NE(page.body.find("<title>dashboard</title>"), std::string::npos);
   const std::string csp = page.header("Content-Security-Policy");
@@ -142,32 +72,32 @@ TEST_F(AuthIntegration, DashboardHasItsOwnOriginWithCspAndNoActions) {
   // The API answers on both; the dashboard learns where the actions are.
   std::string token = register_user(dash, "ann");
   ASSERT_FALSE(token.empty());
-  auto origins = body_json(send(dash, "GET", "/api/v1/origins"));
+  auto origins = body_json(send_request(dash, "GET", "/api/v1/origins"));
   EXPECT_EQ(origins.value("actions", ""), server.url());
   EXPECT_EQ(origins.value("dashboard", ""), dashboard_origin);
-  EXPECT_EQ(send(main, "GET", "/api/v1/me", token).status, 200u);
-  EXPECT_NE(send(dash, "GET", "/api/v1/me", token).header("Content-Security-Policy"), "");
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/me", token).status, 200u);
+  EXPECT_NE(send_request(dash, "GET", "/api/v1/me", token).header("Content-Security-Policy"), "");
 
   // Actions run on the main origin only.
   ASSERT_EQ(deploy_hello(dash, token, "hello", "/hello").status, 201u);
-  auto called = call_until_ok(main, "/hello", {{"Origin", dashboard_origin}});
+  auto called = call_until_ok_with_headers(main, "/hello", {{"Origin", dashboard_origin}});
   ASSERT_EQ(called.status, 200u) << called.body;
   // The dashboard's request tester may read action answers (no credentials exist)...
   EXPECT_EQ(called.header("Access-Control-Allow-Origin"), dashboard_origin);
-  EXPECT_EQ(send(main, "GET", "/hello", {}, {}, {{"Origin", "http://evil.example"}})
+  EXPECT_EQ(send_request(main, "GET", "/hello", {}, {}, {{"Origin", "http://evil.example"}})
                 .header("Access-Control-Allow-Origin"),
             "");
-  auto preflight = send(main, "OPTIONS", "/hello", {}, {},
-                        {{"Origin", dashboard_origin},
-                         {"Access-Control-Request-Method", "PUT"},
-                         {"Access-Control-Request-Headers", "x-test, content-type"}});
+  auto preflight = send_request(main, "OPTIONS", "/hello", {}, {},
+                                {{"Origin", dashboard_origin},
+                                 {"Access-Control-Request-Method", "PUT"},
+                                 {"Access-Control-Request-Headers", "x-test, content-type"}});
   EXPECT_EQ(preflight.status, 204u);
   EXPECT_EQ(preflight.header("Access-Control-Allow-Origin"), dashboard_origin);
   // ...but no origin is ever let read the API cross-origin.
-  EXPECT_EQ(send(main, "GET", "/api/v1/me", token, {}, {{"Origin", dashboard_origin}})
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/me", token, {}, {{"Origin", dashboard_origin}})
                 .header("Access-Control-Allow-Origin"),
             "");
-  auto on_dashboard = send(dash, "GET", "/hello");
+  auto on_dashboard = send_request(dash, "GET", "/hello");
   EXPECT_EQ(on_dashboard.status, 404u);
   EXPECT_EQ(on_dashboard.body.find("Hello from WebAssembly"), std::string::npos);
 }
@@ -177,21 +107,22 @@ TEST_F(AuthIntegration, LogoutRevokesTheSessionEverywhere) {
   auto& server = start();
   auto main = client_for(server.url());
   std::string first = register_user(main, "ann");
-  auto second = send(main, "POST", "/api/v1/auth/login", {},
-                     json{{"username", "ann"}, {"password", kPassword}}.dump());
+  auto second = send_request(main, "POST", "/api/v1/auth/login", {},
+                             json{{"username", "ann"}, {"password", kPassword}}.dump());
   ASSERT_EQ(second.status, 200u);
   std::string other = body_json(second).value("token", "");
-  EXPECT_EQ(send(main, "POST", "/api/v1/auth/logout", first).status, 200u);
-  auto refused = send(main, "GET", "/api/v1/me", first);
+  EXPECT_EQ(send_request(main, "POST", "/api/v1/auth/logout", first).status, 200u);
+  auto refused = send_request(main, "GET", "/api/v1/me", first);
   EXPECT_EQ(refused.status, 401u);
   EXPECT_NE(refused.body.find("signed out"), std::string::npos) << refused.body;
-  EXPECT_EQ(send(main, "GET", "/api/v1/me", other).status, 200u) << "other sessions live on";
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/me", other).status, 200u)
+      << "other sessions live on";
   // A restart does not bring the session back.
   server_->stop();
   auto& again = start();
   auto client = client_for(again.url());
-  EXPECT_EQ(send(client, "GET", "/api/v1/me", first).status, 401u);
-  EXPECT_EQ(send(client, "GET", "/api/v1/me", other).status, 200u);
+  EXPECT_EQ(send_request(client, "GET", "/api/v1/me", first).status, 401u);
+  EXPECT_EQ(send_request(client, "GET", "/api/v1/me", other).status, 200u);
 }
 
 // Item 14: ?token= authenticates nothing; a stream ticket opens one stream once.
@@ -203,24 +134,26 @@ TEST_F(AuthIntegration, TokensInUrlsAreRefusedAndStreamTicketsAreSingleUse) {
   ASSERT_EQ(deploy_hello(main, token, "other", "/other").status, 201u);
   ASSERT_EQ(call_until_ok(main, "/hello").status, 200u);
 
-  auto in_url = send(main, "GET", "/api/v1/actions?token=" + token);
+  auto in_url = send_request(main, "GET", "/api/v1/actions?token=" + token);
   EXPECT_EQ(in_url.status, 401u);
   EXPECT_NE(in_url.body.find("ticket"), std::string::npos) << in_url.body;
-  EXPECT_EQ(send(main, "GET", "/api/v1/actions/hello/logs/stream?token=" + token).status, 401u);
-  EXPECT_EQ(send(main, "POST", "/api/v1/tokens?token=" + token).status, 401u);
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/actions/hello/logs/stream?token=" + token).status,
+            401u);
+  EXPECT_EQ(send_request(main, "POST", "/api/v1/tokens?token=" + token).status, 401u);
 
-  auto minted = send(main, "POST", "/api/v1/actions/hello/logs/ticket", token);
+  auto minted = send_request(main, "POST", "/api/v1/actions/hello/logs/ticket", token);
   ASSERT_EQ(minted.status, 201u) << minted.body;
   const std::string ticket = body_json(minted).value("ticket", "");
   const std::string url = body_json(minted).value("stream", "");
   ASSERT_FALSE(ticket.empty());
   EXPECT_EQ(url, "/api/v1/actions/hello/logs/stream?ticket=" + ticket);
-  EXPECT_EQ(send(main, "GET", "/api/v1/actions?ticket=" + ticket).status, 401u)
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/actions?ticket=" + ticket).status, 401u)
       << "a ticket is no API credential";
-  EXPECT_EQ(send(main, "GET", "/api/v1/actions/other/logs/stream?ticket=" + ticket).status, 401u)
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/actions/other/logs/stream?ticket=" + ticket).status,
+            401u)
       << "nor a ticket for another stream (and that use burnt it)";
 
-  auto fresh = body_json(send(main, "POST", "/api/v1/actions/hello/logs/ticket", token));
+  auto fresh = body_json(send_request(main, "POST", "/api/v1/actions/hello/logs/ticket", token));
   ClientRequest stream;
   stream.target = fresh.value("stream", "");
   auto data = main.read_event_stream(stream, std::chrono::seconds(10), [](const std::string& d) {
@@ -228,9 +161,9 @@ TEST_F(AuthIntegration, TokensInUrlsAreRefusedAndStreamTicketsAreSingleUse) {
   });
   ASSERT_TRUE(data) << data.error().message;
   EXPECT_NE(data->find("text/event-stream"), std::string::npos) << *data;
-  auto reused = send(main, "GET", stream.target);
+  auto reused = send_request(main, "GET", stream.target);
   EXPECT_EQ(reused.status, 401u) << "single use";
-  EXPECT_EQ(send(main, "POST", "/api/v1/actions/nope/logs/ticket", token).status, 404u);
+  EXPECT_EQ(send_request(main, "POST", "/api/v1/actions/nope/logs/ticket", token).status, 404u);
 }
 
 // The token scopes of decisions.md.
@@ -238,26 +171,27 @@ TEST_F(AuthIntegration, ApiTokensAreLimitedToTheirScopes) {
   auto& server = start();
   auto main = client_for(server.url());
   std::string admin = register_user(main, "admin");
-  auto reader = send(main, "POST", "/api/v1/tokens", admin,
-                     json{{"name", "dash"}, {"scopes", {"read"}}}.dump());
+  auto reader = send_request(main, "POST", "/api/v1/tokens", admin,
+                             json{{"name", "dash"}, {"scopes", {"read"}}}.dump());
   ASSERT_EQ(reader.status, 201u) << reader.body;
   std::string read_only = body_json(reader).value("token", "");
   EXPECT_EQ(body_json(reader)["scopes"], json({"read"}));
-  auto plain = send(main, "POST", "/api/v1/tokens", admin, json{{"name", "cli"}}.dump());
+  auto plain = send_request(main, "POST", "/api/v1/tokens", admin, json{{"name", "cli"}}.dump());
   std::string cli = body_json(plain).value("token", "");
   EXPECT_EQ(body_json(plain)["scopes"], json({"read", "deploy"}));
 
-  EXPECT_EQ(send(main, "GET", "/api/v1/actions", read_only).status, 200u);
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/actions", read_only).status, 200u);
   EXPECT_EQ(deploy_hello(main, read_only, "hello", "/hello").status, 403u);
   EXPECT_EQ(deploy_hello(main, cli, "hello", "/hello").status, 201u) << "the CLI's default";
-  EXPECT_EQ(send(main, "DELETE", "/api/v1/actions/hello", read_only).status, 403u);
-  EXPECT_EQ(send(main, "GET", "/api/v1/admin/users", cli).status, 403u);
-  EXPECT_EQ(send(main, "GET", "/api/v1/admin/users", admin).status, 200u);
+  EXPECT_EQ(send_request(main, "DELETE", "/api/v1/actions/hello", read_only).status, 403u);
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/admin/users", cli).status, 403u);
+  EXPECT_EQ(send_request(main, "GET", "/api/v1/admin/users", admin).status, 200u);
   // A token cannot mint tokens (a leaked one must not breed), nor ask for unknown scopes.
-  EXPECT_EQ(send(main, "POST", "/api/v1/tokens", cli, "{}").status, 403u);
-  EXPECT_EQ(send(main, "POST", "/api/v1/tokens", admin, json{{"scopes", {"root"}}}.dump()).status,
-            400u);
-  auto me = body_json(send(main, "GET", "/api/v1/me", read_only));
+  EXPECT_EQ(send_request(main, "POST", "/api/v1/tokens", cli, "{}").status, 403u);
+  EXPECT_EQ(
+      send_request(main, "POST", "/api/v1/tokens", admin, json{{"scopes", {"root"}}}.dump()).status,
+      400u);
+  auto me = body_json(send_request(main, "GET", "/api/v1/me", read_only));
   EXPECT_EQ(me["scopes"], json({"read"}));
 }
 
@@ -271,21 +205,22 @@ TEST_F(AuthIntegration, MetricsShowOnlyTotalsToStrangers) {
   ASSERT_EQ(deploy_hello(main, admin, "status", "/status").status, 201u);
   ASSERT_EQ(call_until_ok(main, "/shop-4711").status, 200u);
 
-  auto anonymous = send(main, "GET", "/metrics");
+  auto anonymous = send_request(main, "GET", "/metrics");
   ASSERT_EQ(anonymous.status, 200u);
   EXPECT_EQ(anonymous.body.find("secret-shop"), std::string::npos) << anonymous.body;
   EXPECT_EQ(anonymous.body.find("shop-4711"), std::string::npos);
   EXPECT_NE(anonymous.body.find("wa_requests_total "), std::string::npos);
   EXPECT_NE(anonymous.body.find("wa_module_cache_hits_total"), std::string::npos);
 
-  auto own = send(main, "GET", "/metrics", bob).body;
+  auto own = send_request(main, "GET", "/metrics", bob).body;
   EXPECT_NE(own.find("action=\"bob/secret-shop\""), std::string::npos) << own;
   EXPECT_EQ(own.find("admin/status"), std::string::npos);
-  for (const std::string& full : {send(main, "GET", "/metrics", admin).body,
-                                  send(main, "GET", "/metrics", "scraper-secret-123").body}) {
+  for (const std::string& full :
+       {send_request(main, "GET", "/metrics", admin).body,
+        send_request(main, "GET", "/metrics", "scraper-secret-123").body}) {
     EXPECT_NE(full.find("bob/secret-shop"), std::string::npos);
   }
-  EXPECT_EQ(send(main, "GET", "/metrics", "wrong-token").status, 401u);
+  EXPECT_EQ(send_request(main, "GET", "/metrics", "wrong-token").status, 401u);
 }
 
 // Item 11: a stranger's bad logins slow down only that (address, user) pair.
@@ -295,8 +230,8 @@ TEST_F(AuthIntegration, BadLoginsForOneUserDoNotLockTheAddressOut) {
   register_user(main, "ann");
   register_user(main, "bob");
   auto login = [&](const std::string& user, const std::string& password) {
-    return send(main, "POST", "/api/v1/auth/login", {},
-                json{{"username", user}, {"password", password}}.dump());
+    return send_request(main, "POST", "/api/v1/auth/login", {},
+                        json{{"username", user}, {"password", password}}.dump());
   };
   for (int i = 0; i < 5; ++i) EXPECT_EQ(login("ann", "wrong-password").status, 401u);
   auto blocked = login("ann", kPassword);
@@ -311,8 +246,8 @@ TEST_F(AuthIntegration, RegistrationIsRateLimitedPerAddress) {
   auto main = client_for(server.url());
   register_user(main, "ann");
   register_user(main, "bob");
-  auto third = send(main, "POST", "/api/v1/auth/register", {},
-                    json{{"username", "carol"}, {"password", kPassword}}.dump());
+  auto third = send_request(main, "POST", "/api/v1/auth/register", {},
+                            json{{"username", "carol"}, {"password", kPassword}}.dump());
   EXPECT_EQ(third.status, 429u) << third.body;
   EXPECT_FALSE(third.header("Retry-After").empty());
 }

@@ -10,98 +10,17 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "support/subprocess.h"
+#include "test_api.h"
 
 namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
-using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-ClientResponse must(Expected<ClientResponse> response) {
-  if (!response) throw std::runtime_error(response.error().message);
-  return std::move(*response);
-}
-
-json body_json(const ClientResponse& response) {
-  return json::parse(response.body, nullptr, false);
-}
-
-HttpClient client_for(const ServerProcess& server) {
-  auto client = HttpClient::create(server.url());
-  if (!client) throw std::runtime_error(client.error().message);
-  return std::move(*client);
-}
-
-std::string register_user(HttpClient& client, const std::string& name) {
-  auto response = must(client.post_json(
-      "/api/v1/auth/register", json{{"username", name}, {"password", "correct-horse"}}.dump()));
-  EXPECT_EQ(response.status, 201u) << response.body;
-  return body_json(response).value("token", "");
-}
-
-ClientResponse deploy(HttpClient& client, const std::string& token, const std::string& name,
-                      const std::string& module) {
-  std::vector<gateway::MultipartPart> parts = {
-      {"name", "", "", name},
-      {"route", "", "", "/" + name},
-      {"module", name + ".wasm", "application/wasm", module}};
-  std::string boundary = gateway::random_multipart_boundary();
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/api/v1/actions";
-  request.body = gateway::encode_multipart(parts, boundary);
-  request.headers = {{"Authorization", "Bearer " + token},
-                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-  return must(client.send(request));
-}
-
-ClientResponse put_module(HttpClient& client, const std::string& token, const std::string& name,
-                          const std::string& module) {
-  ClientRequest request;
-  request.method = "PUT";
-  request.target = "/api/v1/actions/" + name + "/module";
-  request.body = module;
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/wasm"}};
-  return must(client.send(request));
-}
-
-json action_state(HttpClient& client, const std::string& token, const std::string& name) {
-  auto response = must(client.get("/api/v1/actions/" + name, token));
-  EXPECT_EQ(response.status, 200u) << response.body;
-  json body = body_json(response);
-  return body.contains("action") ? body["action"] : body;
-}
-
-// Polls the action until its status is no longer "compiling" (bounded, not timed).
-json wait_until_compiled(HttpClient& client, const std::string& token, const std::string& name) {
-  auto deadline = Clock::now() + std::chrono::minutes(5);
-  json state;
-  while (Clock::now() < deadline) {
-    state = action_state(client, token, name);
-    if (state.value("status", "") != "compiling") return state;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return state;
-}
-
-ClientResponse call_until_ok(HttpClient& client, const std::string& target) {
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  ClientResponse last;
-  while (Clock::now() < deadline) {
-    last = must(client.get(target));
-    if (last.status == 200) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return last;
-}
 
 std::string wat_to_wasm(const std::string& wat, const fs::path& dir,
                         std::vector<std::string> flags = {}) {
@@ -153,25 +72,19 @@ std::string c_size_bomb(const fs::path& dir) {
   return wat_to_wasm(wat.str(), dir, {"--debug-names"});
 }
 
-class CompileScheduling : public ::testing::Test {
+class CompileScheduling : public ServerTest {
  protected:
+  CompileScheduling() : ServerTest("wa-compile-it") {}
   void SetUp() override {
-    data_ = make_temp_dir("wa-compile-it");
+    ServerTest::SetUp();
     work_ = make_temp_dir("wa-compile-it-wat");
   }
   void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
+    ServerTest::TearDown();
     fs::remove_all(work_);
   }
-  ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
-  }
 
-  fs::path data_, work_;
-  std::unique_ptr<ServerProcess> server_;
+  fs::path work_;
 };
 
 TEST_F(CompileScheduling, AnotherUsersDeployIsServedWhileACompileBombCompiles) {
@@ -182,9 +95,9 @@ TEST_F(CompileScheduling, AnotherUsersDeployIsServedWhileACompileBombCompiles) {
   std::string bob = register_user(client, "bob");
 
   // ann deploys two compile bombs (each minutes of wasm2c), then bob a small action.
-  ASSERT_EQ(deploy(client, ann, "bomb1", many_functions(40'000, 0, work_)).status, 201u);
-  ASSERT_EQ(deploy(client, ann, "bomb2", many_functions(40'000, 7, work_)).status, 201u);
-  ASSERT_EQ(deploy(client, bob, "small", small_guest(work_)).status, 201u);
+  ASSERT_EQ(deploy(client, ann, "bomb1", "/bomb1", many_functions(40'000, 0, work_)).status, 201u);
+  ASSERT_EQ(deploy(client, ann, "bomb2", "/bomb2", many_functions(40'000, 7, work_)).status, 201u);
+  ASSERT_EQ(deploy(client, bob, "small", "/small", small_guest(work_)).status, 201u);
 
   // bob's action answers while ann's bombs are still compiling.
   auto small = call_until_ok(client, "/small");
@@ -210,7 +123,7 @@ TEST_F(CompileScheduling, AnotherUsersDeployIsServedWhileACompileBombCompiles) {
 void expect_failed_on_cap(HttpClient& client, const std::string& token, const std::string& name,
                           const std::string& reason) {
   SCOPED_TRACE(name);
-  json state = wait_until_compiled(client, token, name);
+  json state = wait_while_compiling(client, token, name);
   ASSERT_EQ(state.value("status", ""), "failed") << state.dump();
   std::string error = state["current_version"].value("error", "");
   EXPECT_NE(error.find("too large to compile"), std::string::npos) << error;
@@ -230,7 +143,7 @@ TEST_F(CompileScheduling, ModuleWhoseCIsTooLargeFailsAndStaysFailedUntilRedeploy
   auto client = client_for(server);
   std::string ann = register_user(client, "ann");
   std::string bomb = c_size_bomb(work_);
-  ASSERT_EQ(deploy(client, ann, "huge", bomb).status, 201u);
+  ASSERT_EQ(deploy(client, ann, "huge", "/huge", bomb).status, 201u);
   expect_failed_on_cap(client, ann, "huge", "64 MiB");
 
   // No request or restart compiles it again: it answers 500 at once and stays failed.
@@ -242,7 +155,7 @@ TEST_F(CompileScheduling, ModuleWhoseCIsTooLargeFailsAndStaysFailedUntilRedeploy
   // A redeploy compiles it again (and it fails again on the same cap).
   auto redeployed = put_module(client2, ann, "huge", bomb);
   ASSERT_EQ(redeployed.status, 200u) << redeployed.body;
-  json state = wait_until_compiled(client2, ann, "huge");
+  json state = wait_while_compiling(client2, ann, "huge");
   EXPECT_EQ(state.value("status", ""), "failed");
   EXPECT_EQ(state["current_version"].value("version", 0), 2);
 }
@@ -251,7 +164,7 @@ TEST_F(CompileScheduling, ModulePastTheWallClockCapFailsWithAMessageItsOwnerSees
   auto& server = start({"--compile-timeout-fast-seconds", "1", "--compile-tiers", "fast"});
   auto client = client_for(server);
   std::string ann = register_user(client, "ann");
-  ASSERT_EQ(deploy(client, ann, "slow", many_functions(30'000, 0, work_)).status, 201u);
+  ASSERT_EQ(deploy(client, ann, "slow", "/slow", many_functions(30'000, 0, work_)).status, 201u);
   expect_failed_on_cap(client, ann, "slow", "took longer than the limit of 1 s");
 }
 
@@ -260,7 +173,7 @@ TEST_F(CompileScheduling, CompileInterruptedByShutdownResumesAfterRestart) {
   auto& server = start({"--compile-tiers", "fast"});
   auto client = client_for(server);
   std::string ann = register_user(client, "ann");
-  ASSERT_EQ(deploy(client, ann, "bomb", many_functions(40'000, 3, work_)).status, 201u);
+  ASSERT_EQ(deploy(client, ann, "bomb", "/bomb", many_functions(40'000, 3, work_)).status, 201u);
   EXPECT_EQ(action_state(client, ann, "bomb").value("status", ""), "compiling");
   server.stop();
   auto& again = start({"--compile-tiers", "fast"});

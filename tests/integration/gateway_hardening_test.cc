@@ -18,91 +18,17 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
+#include "test_api.h"
 
 namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
 using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-std::string read_guest(const std::string& name) {
-  auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
-  if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);
-  return std::string(bytes->begin(), bytes->end());
-}
-
-ClientResponse must(Expected<ClientResponse> response) {
-  if (!response) throw std::runtime_error(response.error().message);
-  return std::move(*response);
-}
-
-HttpClient client_for(const ServerProcess& server) {
-  auto client = HttpClient::create(server.url());
-  if (!client) throw std::runtime_error(client.error().message);
-  return std::move(*client);
-}
-
-std::string register_user(HttpClient& client, const std::string& name) {
-  auto response = must(client.post_json(
-      "/api/v1/auth/register", json{{"username", name}, {"password", "correct-horse"}}.dump()));
-  EXPECT_EQ(response.status, 201u) << response.body;
-  return json::parse(response.body, nullptr, false).value("token", "");
-}
-
-void deploy(HttpClient& client, const std::string& token, const std::string& name,
-            const std::string& route, const std::string& module,
-            const json& settings = json::object()) {
-  std::vector<gateway::MultipartPart> parts = {
-      {"name", "", "", name},
-      {"route", "", "", route},
-      {"module", name + ".wasm", "application/wasm", module}};
-  if (!settings.empty()) parts.push_back({"settings", "", "application/json", settings.dump()});
-  std::string boundary = gateway::random_multipart_boundary();
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/api/v1/actions";
-  request.body = gateway::encode_multipart(parts, boundary);
-  request.headers = {{"Authorization", "Bearer " + token},
-                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-  auto response = must(client.send(request));
-  ASSERT_EQ(response.status, 201u) << response.body;
-}
-
-// Calls `target` until it answers `status` (the first tier may still be compiling).
-ClientResponse call_until(HttpClient& client, const std::string& target, unsigned status) {
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  ClientResponse last;
-  while (Clock::now() < deadline) {
-    last = must(client.get(target));
-    if (last.status == status) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return last;
-}
-
-// Waits until the action's module is compiled (its calls would otherwise wait for it).
-void wait_until_compiled(HttpClient& client, const std::string& token, const std::string& name) {
-  auto deadline = Clock::now() + std::chrono::seconds(120);
-  while (Clock::now() < deadline) {
-    auto shown = must(client.get("/api/v1/actions/" + name, token));
-    auto status = json::parse(shown.body, nullptr, false).value("status", "");
-    if (status == "ready" || status == "optimized") return;
-    ASSERT_NE(status, "failed") << shown.body;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  FAIL() << name << " did not compile";
-}
-
-std::string action_logs(HttpClient& client, const std::string& token, const std::string& name) {
-  return must(client.get("/api/v1/actions/" + name + "/logs", token)).body;
-}
 
 // A plain TCP connection, for what an HTTP client library would not send or would read.
 class RawConnection {
@@ -194,28 +120,16 @@ uint64_t proc_status_kib(pid_t pid, const std::string& field) {
   return 0;
 }
 
-class GatewayHardening : public ::testing::Test {
+class GatewayHardening : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-hardening-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
-  ServerProcess& start(std::vector<std::string> args = {}, ProcessOptions options = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args), std::move(options));
-    return *server_;
-  }
+  GatewayHardening() : ServerTest("wa-hardening-it") {}
   // Registers, deploys tests/guests/hostile_reply.c at /hostile and waits until it runs.
   std::string deploy_hostile(HttpClient& client, const json& settings = json::object()) {
     std::string token = register_user(client, "ann");
-    deploy(client, token, "hostile", "/hostile", read_guest("hostile_reply"), settings);
-    EXPECT_EQ(call_until(client, "/hostile", 200).status, 200u);
+    deploy_or_fail(client, token, "hostile", "/hostile", read_guest("hostile_reply"), settings);
+    EXPECT_EQ(call_until_status(client, "/hostile", 200).status, 200u);
     return token;
   }
-
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 // Items 1, 2, 23: replies Beast cannot send as they are must not take the process down.
@@ -421,8 +335,8 @@ TEST_F(GatewayHardening, ShutdownAnswersEveryoneAfterTheGracePeriod) {
   auto& server = start({"--workers", "2", "--io-threads", "1", "--shutdown-grace-seconds", "1"});
   auto client = client_for(server);
   std::string token = register_user(client, "ann");
-  deploy(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 30000}});
-  wait_until_compiled(client, token, "loop");
+  deploy_or_fail(client, token, "loop", "/loop", read_guest("loop"), {{"timeout_ms", 30000}});
+  wait_until_ready_or_fail(client, token, "loop");
   std::vector<std::unique_ptr<RawConnection>> callers;
   for (int i = 0; i < 6; ++i) {
     callers.push_back(std::make_unique<RawConnection>(server.port()));

@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
+#include "test_api.h"
 
 namespace wa::testing {
 namespace {
@@ -18,94 +18,12 @@ namespace {
 namespace fs = std::filesystem;
 using gateway::ClientRequest;
 using gateway::ClientResponse;
-using gateway::HttpClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string read_guest(const std::string& name) {
-  auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
-  if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);
-  return std::string(bytes->begin(), bytes->end());
-}
-
-HttpClient client_for(const ServerProcess& server) {
-  auto client = HttpClient::create(server.url());
-  if (!client) throw std::runtime_error(client.error().message);
-  return std::move(*client);
-}
-
-ClientResponse must(Expected<ClientResponse> response) {
-  if (!response) throw std::runtime_error(response.error().message);
-  return std::move(*response);
-}
-
-json body_json(const ClientResponse& response) {
-  return json::parse(response.body, nullptr, false);
-}
-
-std::string register_user(HttpClient& client, const std::string& name) {
-  auto response = must(client.post_json(
-      "/api/v1/auth/register", json{{"username", name}, {"password", "correct-horse"}}.dump()));
-  EXPECT_EQ(response.status, 201u) << response.body;
-  return body_json(response).value("token", "");
-}
-
-ClientResponse deploy(HttpClient& client, const std::string& token, const std::string& name,
-                      const std::string& route, const std::string& module,
-                      const json& settings = json::object()) {
-  std::vector<gateway::MultipartPart> parts = {
-      {"name", "", "", name},
-      {"route", "", "", route},
-      {"module", name + ".wasm", "application/wasm", module}};
-  if (!settings.empty()) parts.push_back({"settings", "", "application/json", settings.dump()});
-  std::string boundary = gateway::random_multipart_boundary();
-  ClientRequest request;
-  request.method = "POST";
-  request.target = "/api/v1/actions";
-  request.body = gateway::encode_multipart(parts, boundary);
-  request.headers = {{"Authorization", "Bearer " + token},
-                     {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-  return must(client.send(request));
-}
-
-ClientResponse put_module(HttpClient& client, const std::string& token, const std::string& name,
-                          const std::string& module) {
-  ClientRequest request;
-  request.method = "PUT";
-  request.target = "/api/v1/actions/" + name + "/module";
-  request.body = module;
-  request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/wasm"}};
-  return must(client.send(request));
-}
-
-// Calls `target` until it answers 200 (the first tier may still be compiling).
-ClientResponse call_until_ok(HttpClient& client, const std::string& target,
-                             std::chrono::seconds limit = std::chrono::seconds(60)) {
-  auto deadline = Clock::now() + limit;
-  ClientResponse last;
-  while (Clock::now() < deadline) {
-    last = must(client.get(target));
-    if (last.status == 200) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return last;
-}
-
-class GatewayIntegration : public ::testing::Test {
+class GatewayIntegration : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-gateway-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
-  ServerProcess& start(std::vector<std::string> args = {}) {
-    server_.reset();
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    return *server_;
-  }
-
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
+  GatewayIntegration() : ServerTest("wa-gateway-it") {}
 };
 
 TEST_F(GatewayIntegration, RegisterDeployAndCallEachExample) {

@@ -10,98 +10,30 @@
 #include <thread>
 
 #include "gateway/http_client.h"
-#include "gateway/multipart.h"
 #include "server_process.h"
 #include "support/files.h"
 #include "support/sha256.h"
+#include "test_api.h"
 
 namespace wa::testing {
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::ClientRequest;
 using gateway::ClientResponse;
 using gateway::HttpClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string read_guest(const std::string& name) {
-  auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
-  if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);
-  return std::string(bytes->begin(), bytes->end());
-}
-
-ClientResponse must(Expected<ClientResponse> response) {
-  if (!response) throw std::runtime_error(response.error().message);
-  return std::move(*response);
-}
-
-json body_json(const ClientResponse& response) {
-  return json::parse(response.body, nullptr, false);
-}
-
-class PlatformIntegration : public ::testing::Test {
+class PlatformIntegration : public ServerTest {
  protected:
-  void SetUp() override { data_ = make_temp_dir("wa-platform-it"); }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(data_);
-  }
+  PlatformIntegration() : ServerTest("wa-platform-it") {}
+  // Starts the server (fast tier only) and a client for it in client_.
   HttpClient& start(std::vector<std::string> args = {}) {
     client_.reset();
     server_.reset();
     args.insert(args.end(), {"--compile-tiers", "fast"});
-    server_ = std::make_unique<ServerProcess>(data_, std::move(args));
-    auto client = HttpClient::create(server_->url());
-    if (!client) throw std::runtime_error(client.error().message);
-    client_ = std::make_unique<HttpClient>(std::move(*client));
+    client_ = std::make_unique<HttpClient>(client_for(ServerTest::start(std::move(args))));
     return *client_;
-  }
-
-  std::string register_user(const std::string& name) {
-    auto response = must(client_->post_json(
-        "/api/v1/auth/register", json{{"username", name}, {"password", "correct-horse"}}.dump()));
-    EXPECT_EQ(response.status, 201u) << response.body;
-    return body_json(response).value("token", "");
-  }
-
-  ClientResponse deploy(const std::string& token, const std::string& name, const std::string& route,
-                        const std::string& module, const json& settings = json::object()) {
-    std::vector<gateway::MultipartPart> parts = {
-        {"name", "", "", name},
-        {"route", "", "", route},
-        {"module", name + ".wasm", "application/wasm", module}};
-    if (!settings.empty()) parts.push_back({"settings", "", "application/json", settings.dump()});
-    std::string boundary = gateway::random_multipart_boundary();
-    ClientRequest request;
-    request.method = "POST";
-    request.target = "/api/v1/actions";
-    request.body = gateway::encode_multipart(parts, boundary);
-    request.headers = {{"Authorization", "Bearer " + token},
-                       {"Content-Type", "multipart/form-data; boundary=" + boundary}};
-    return must(client_->send(request));
-  }
-
-  ClientResponse send(const std::string& method, const std::string& target,
-                      const std::string& token, const std::string& body = {}) {
-    ClientRequest request;
-    request.method = method;
-    request.target = target;
-    request.body = body;
-    request.headers = {{"Authorization", "Bearer " + token}};
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    return must(client_->send(request));
-  }
-
-  ClientResponse call_until_ok(const std::string& target) {
-    auto deadline = Clock::now() + std::chrono::seconds(60);
-    ClientResponse last;
-    while (Clock::now() < deadline) {
-      last = must(client_->get(target));
-      if (last.status == 200) return last;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return last;
   }
 
   fs::path module_file(const std::string& sha) const {
@@ -126,8 +58,6 @@ class PlatformIntegration : public ::testing::Test {
     return n;
   }
 
-  fs::path data_;
-  std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
 };
 
@@ -139,26 +69,26 @@ std::string module_sha(const ClientResponse& deployed) {
 // orphans and what a killed process left are swept while the server runs.
 TEST_F(PlatformIntegration, DeletingFreesFilesSharedModulesStayLeftoversAreSwept) {
   start({"--gc-interval-seconds", "1"});
-  const std::string ann = register_user("ann");
-  const std::string bob = register_user("bob");
-  auto a = deploy(ann, "a", "/a", read_guest("hello"));
-  auto b = deploy(bob, "b", "/b", read_guest("hello"));
-  auto p = deploy(ann, "p", "/p", read_guest("primes"));
+  const std::string ann = register_user(*client_, "ann");
+  const std::string bob = register_user(*client_, "bob");
+  auto a = deploy(*client_, ann, "a", "/a", read_guest("hello"));
+  auto b = deploy(*client_, bob, "b", "/b", read_guest("hello"));
+  auto p = deploy(*client_, ann, "p", "/p", read_guest("primes"));
   ASSERT_EQ(a.status, 201u) << a.body;
   ASSERT_EQ(b.status, 201u) << b.body;
   ASSERT_EQ(p.status, 201u) << p.body;
   const std::string hello = module_sha(a);
   const std::string primes = module_sha(p);
   ASSERT_EQ(module_sha(b), hello);
-  ASSERT_EQ(call_until_ok("/a").status, 200u);
-  ASSERT_EQ(call_until_ok("/p?n=10").status, 200u);
+  ASSERT_EQ(call_until_ok(*client_, "/a").status, 200u);
+  ASSERT_EQ(call_until_ok(*client_, "/p?n=10").status, 200u);
   ASSERT_TRUE(fs::exists(module_file(hello)));
   ASSERT_TRUE(fs::exists(module_file(primes)));
   ASSERT_GE(artifact_files(hello), 1u);
   ASSERT_GE(artifact_files(primes), 1u);
 
-  ASSERT_EQ(send("DELETE", "/api/v1/actions/a", ann).status, 200u);
-  ASSERT_EQ(send("DELETE", "/api/v1/actions/p", ann).status, 200u);
+  ASSERT_EQ(send_request(*client_, "DELETE", "/api/v1/actions/a", ann).status, 200u);
+  ASSERT_EQ(send_request(*client_, "DELETE", "/api/v1/actions/p", ann).status, 200u);
   EXPECT_FALSE(fs::exists(module_file(primes)));
   EXPECT_EQ(artifact_files(primes), 0u);
   EXPECT_TRUE(fs::exists(module_file(hello))) << "bob's action uses the same module";
@@ -194,7 +124,7 @@ TEST_F(PlatformIntegration, DeletingFreesFilesSharedModulesStayLeftoversAreSwept
   EXPECT_TRUE(fs::exists(module_file(hello))) << "the sweep keeps referenced modules";
   EXPECT_EQ(must(client_->get("/b")).status, 200u);
 
-  ASSERT_EQ(send("DELETE", "/api/v1/actions/b", bob).status, 200u);
+  ASSERT_EQ(send_request(*client_, "DELETE", "/api/v1/actions/b", bob).status, 200u);
   EXPECT_FALSE(fs::exists(module_file(hello)));
   EXPECT_EQ(artifact_files(hello), 0u);
   EXPECT_EQ(stored_modules(), 0u);
@@ -214,52 +144,54 @@ TEST_F(PlatformIntegration, SweepAtStartFreesOrphans) {
 
 TEST_F(PlatformIntegration, QuotaRefusesBeforeStoring) {
   start({"--quota-actions", "1"});
-  const std::string ann = register_user("ann");
-  ASSERT_EQ(deploy(ann, "one", "/one", read_guest("hello")).status, 201u);
-  auto second = deploy(ann, "two", "/two", read_guest("primes"));
+  const std::string ann = register_user(*client_, "ann");
+  ASSERT_EQ(deploy(*client_, ann, "one", "/one", read_guest("hello")).status, 201u);
+  auto second = deploy(*client_, ann, "two", "/two", read_guest("primes"));
   EXPECT_EQ(second.status, 403u) << second.body;
   EXPECT_EQ(body_json(second).value("error", ""), "quota_exceeded");
   EXPECT_NE(body_json(second).value("message", "").find("(1)"), std::string::npos) << second.body;
   EXPECT_EQ(stored_modules(), 1u);
   // Another user has a quota of their own; deleting frees the slot.
-  const std::string bob = register_user("bob");
-  EXPECT_EQ(deploy(bob, "two", "/two", read_guest("primes")).status, 201u);
-  ASSERT_EQ(send("DELETE", "/api/v1/actions/one", ann).status, 200u);
-  EXPECT_EQ(deploy(ann, "three", "/three", read_guest("hello")).status, 201u);
+  const std::string bob = register_user(*client_, "bob");
+  EXPECT_EQ(deploy(*client_, bob, "two", "/two", read_guest("primes")).status, 201u);
+  ASSERT_EQ(send_request(*client_, "DELETE", "/api/v1/actions/one", ann).status, 200u);
+  EXPECT_EQ(deploy(*client_, ann, "three", "/three", read_guest("hello")).status, 201u);
 }
 
 // Item 10: with ann on "/shop/...", bob's exact "/shop/checkout" used to take her requests.
 TEST_F(PlatformIntegration, NoRouteInsideOrOverAnotherUsersRoutes) {
   start();
-  const std::string ann = register_user("ann");
-  const std::string bob = register_user("bob");
-  ASSERT_EQ(deploy(ann, "shop", "/shop/...", read_guest("hello")).status, 201u);
-  auto takeover = deploy(bob, "checkout", "/shop/checkout", read_guest("primes"));
+  const std::string ann = register_user(*client_, "ann");
+  const std::string bob = register_user(*client_, "bob");
+  ASSERT_EQ(deploy(*client_, ann, "shop", "/shop/...", read_guest("hello")).status, 201u);
+  auto takeover = deploy(*client_, bob, "checkout", "/shop/checkout", read_guest("primes"));
   EXPECT_EQ(takeover.status, 409u) << takeover.body;
   EXPECT_EQ(body_json(takeover).value("error", ""), "conflict");
   EXPECT_EQ(stored_modules(), 1u) << "the refused upload is not stored";
-  auto swallow = deploy(bob, "all", "/shop2/...", read_guest("primes"));
+  auto swallow = deploy(*client_, bob, "all", "/shop2/...", read_guest("primes"));
   ASSERT_EQ(swallow.status, 201u) << swallow.body;
-  ASSERT_EQ(send("PATCH", "/api/v1/actions/all", bob, json{{"route", "/shop/x/..."}}.dump()).status,
+  ASSERT_EQ(send_request(*client_, "PATCH", "/api/v1/actions/all", bob,
+                         json{{"route", "/shop/x/..."}}.dump())
+                .status,
             409u);
-  auto over = deploy(ann, "over", "/shop2/...", read_guest("hello"));
+  auto over = deploy(*client_, ann, "over", "/shop2/...", read_guest("hello"));
   EXPECT_EQ(over.status, 409u) << over.body;  // the same route
-  auto rooms = deploy(bob, "rooms", "/rooms/lobby", read_guest("hello"));
+  auto rooms = deploy(*client_, bob, "rooms", "/rooms/lobby", read_guest("hello"));
   EXPECT_EQ(rooms.status, 400u) << rooms.body;
   EXPECT_EQ(body_json(rooms).value("error", ""), "reserved_route");
 
-  auto served = call_until_ok("/shop/checkout");
+  auto served = call_until_ok(*client_, "/shop/checkout");
   ASSERT_EQ(served.status, 200u);
   EXPECT_NE(served.body.find("Hello from WebAssembly!"), std::string::npos) << served.body;
   // The owner may nest her own routes.
-  EXPECT_EQ(deploy(ann, "checkout", "/shop/checkout", read_guest("primes")).status, 201u);
+  EXPECT_EQ(deploy(*client_, ann, "checkout", "/shop/checkout", read_guest("primes")).status, 201u);
 }
 
 // Item 22: 2^44+1 MiB wrapped to 1 MiB and was accepted.
 TEST_F(PlatformIntegration, OutOfRangeAndMistypedSettingsAre400) {
   start();
-  const std::string ann = register_user("ann");
-  auto huge = deploy(ann, "huge", "/huge", read_guest("hello"),
+  const std::string ann = register_user(*client_, "ann");
+  auto huge = deploy(*client_, ann, "huge", "/huge", read_guest("hello"),
                      json::parse(R"({"memory_limit_mb": 17592186044417})"));
   EXPECT_EQ(huge.status, 400u) << huge.body;
   EXPECT_EQ(body_json(huge).value("error", ""), "invalid_argument");
@@ -267,15 +199,15 @@ TEST_F(PlatformIntegration, OutOfRangeAndMistypedSettingsAre400) {
   EXPECT_EQ(stored_modules(), 0u);
   EXPECT_EQ(must(client_->get("/huge")).status, 404u);
 
-  ASSERT_EQ(deploy(ann, "ok", "/ok", read_guest("hello")).status, 201u);
+  ASSERT_EQ(deploy(*client_, ann, "ok", "/ok", read_guest("hello")).status, 201u);
   for (const char* bad :
        {R"({"memory_limit_mb": "64"})", R"({"memory_limit_mb": 64.5})",
         R"({"memory_limit_mb": -1})", R"({"memory_limit_mb": 4096})", R"({"timeout_ms": 1.5})",
         R"({"timeout_ms": 18446744073709551615})", R"({"timeout_ms": 0})"}) {
-    auto patched = send("PATCH", "/api/v1/actions/ok", ann, bad);
+    auto patched = send_request(*client_, "PATCH", "/api/v1/actions/ok", ann, bad);
     EXPECT_EQ(patched.status, 400u) << bad << " " << patched.body;
   }
-  auto shown = send("GET", "/api/v1/actions/ok", ann);
+  auto shown = send_request(*client_, "GET", "/api/v1/actions/ok", ann);
   ASSERT_EQ(shown.status, 200u);
   EXPECT_EQ(body_json(shown)["settings"].value("memory_limit_mb", 0), 128);
   EXPECT_EQ(body_json(shown)["settings"].value("timeout_ms", 0), 5000);

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -30,8 +32,22 @@ std::string read_guest(const std::string& name) {
   return std::string(bytes->begin(), bytes->end());
 }
 
+std::string file_tail(const std::filesystem::path& file, size_t bytes) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream all;
+  all << in.rdbuf();
+  std::string text = all.str();
+  return text.size() > bytes ? "..." + text.substr(text.size() - bytes) : text;
+}
+
 HttpClient client_for(const ServerProcess& server) {
   auto client = HttpClient::create(server.url());
+  if (!client) throw std::runtime_error(client.error().message);
+  return std::move(*client);
+}
+
+HttpClient client_for(const std::string& url) {
+  auto client = HttpClient::create(url);
   if (!client) throw std::runtime_error(client.error().message);
   return std::move(*client);
 }
@@ -43,6 +59,18 @@ ClientResponse must(Expected<ClientResponse> response) {
 
 json body_json(const ClientResponse& response) {
   return json::parse(response.body, nullptr, false);
+}
+
+ClientResponse send_request(HttpClient& client, std::string method, std::string target,
+                            const std::string& token, std::string body, HeaderList headers) {
+  ClientRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.body = std::move(body);
+  request.headers = std::move(headers);
+  if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+  if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  return must(client.send(request));
 }
 
 std::string register_user(HttpClient& client, const std::string& name) {
@@ -59,6 +87,11 @@ ClientResponse deploy(HttpClient& client, const std::string& token, const std::s
       {"route", "", "", route},
       {"module", name + ".wasm", "application/wasm", module}};
   if (!settings.empty()) parts.push_back({"settings", "", "application/json", settings.dump()});
+  return deploy_parts(client, token, parts);
+}
+
+ClientResponse deploy_parts(HttpClient& client, const std::string& token,
+                            const std::vector<gateway::MultipartPart>& parts) {
   std::string boundary = gateway::random_multipart_boundary();
   ClientRequest request;
   request.method = "POST";
@@ -67,6 +100,23 @@ ClientResponse deploy(HttpClient& client, const std::string& token, const std::s
   request.headers = {{"Authorization", "Bearer " + token},
                      {"Content-Type", "multipart/form-data; boundary=" + boundary}};
   return must(client.send(request));
+}
+
+void deploy_or_fail(HttpClient& client, const std::string& token, const std::string& name,
+                    const std::string& route, const std::string& module, const json& settings) {
+  auto response = deploy(client, token, name, route, module, settings);
+  ASSERT_EQ(response.status, 201u) << response.body;
+}
+
+ClientResponse deploy_hello(HttpClient& client, const std::string& token, const std::string& name,
+                            const std::string& route) {
+  auto bytes = read_file_bytes(guests_dir() / "hello.wasm");
+  if (!bytes) throw std::runtime_error(bytes.error().message);
+  return deploy_parts(
+      client, token,
+      {{"name", "", "", name},
+       {"route", "", "", route},
+       {"module", "hello.wasm", "application/wasm", std::string(bytes->begin(), bytes->end())}});
 }
 
 ClientResponse put_module(HttpClient& client, const std::string& token, const std::string& name,
@@ -91,6 +141,29 @@ ClientResponse call_until_ok(HttpClient& client, const std::string& target,
   return last;
 }
 
+ClientResponse call_until_ok_with_headers(HttpClient& client, const std::string& target,
+                                          HeaderList headers) {
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  ClientResponse last;
+  while (Clock::now() < deadline) {
+    last = send_request(client, "GET", target, {}, {}, headers);
+    if (last.status == 200) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return last;
+}
+
+ClientResponse call_until_status(HttpClient& client, const std::string& target, unsigned status) {
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  ClientResponse last;
+  while (Clock::now() < deadline) {
+    last = must(client.get(target));
+    if (last.status == status) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return last;
+}
+
 ClientResponse call_until_compiled(HttpClient& client, const std::string& target,
                                    std::chrono::seconds limit) {
   auto deadline = Clock::now() + limit;
@@ -101,6 +174,41 @@ ClientResponse call_until_compiled(HttpClient& client, const std::string& target
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return last;
+}
+
+json action_state(HttpClient& client, const std::string& token, const std::string& name) {
+  auto response = must(client.get("/api/v1/actions/" + name, token));
+  EXPECT_EQ(response.status, 200u) << response.body;
+  json body = body_json(response);
+  return body.contains("action") ? body["action"] : body;
+}
+
+json wait_while_compiling(HttpClient& client, const std::string& token, const std::string& name) {
+  auto deadline = Clock::now() + std::chrono::minutes(5);
+  json state;
+  while (Clock::now() < deadline) {
+    state = action_state(client, token, name);
+    if (state.value("status", "") != "compiling") return state;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return state;
+}
+
+void wait_until_ready_or_fail(HttpClient& client, const std::string& token,
+                              const std::string& name) {
+  auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (Clock::now() < deadline) {
+    auto shown = must(client.get("/api/v1/actions/" + name, token));
+    auto status = json::parse(shown.body, nullptr, false).value("status", "");
+    if (status == "ready" || status == "optimized") return;
+    ASSERT_NE(status, "failed") << shown.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL() << name << " did not compile";
+}
+
+std::string action_logs(HttpClient& client, const std::string& token, const std::string& name) {
+  return must(client.get("/api/v1/actions/" + name + "/logs", token)).body;
 }
 
 std::string RawResponse::header(const std::string& name) const {
