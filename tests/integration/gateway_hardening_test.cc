@@ -126,7 +126,10 @@ class GatewayHardening : public ServerTest {
   // Registers, deploys tests/guests/hostile_reply.c at /hostile and waits until it runs.
   std::string deploy_hostile(HttpClient& client, const json& settings = json::object()) {
     std::string token = register_user(client, "ann");
-    deploy_or_fail(client, token, "hostile", "/hostile", read_guest("hostile_reply"), settings);
+    // 15 MiB replies from fast-tier code on a busy machine: far more time than needed.
+    json with_limit = settings;
+    if (!with_limit.contains("timeout_ms")) with_limit["timeout_ms"] = 30000;
+    deploy_or_fail(client, token, "hostile", "/hostile", read_guest("hostile_reply"), with_limit);
     EXPECT_EQ(call_until_status(client, "/hostile", 200).status, 200u);
     return token;
   }
