@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { buildLargeModule } from './large_module.mjs';
 import { startLighttpdCgi, startNodeWasi, NODE_WASI_FLAGS } from './peers.mjs';
 import { startServer } from './platform.mjs';
-import { httpGet, runChecked, sleep, stopAllProcesses } from './proc.mjs';
+import { httpGet, runAsCommand, runChecked, sleep, stopAllProcesses } from './proc.mjs';
 import {
   REQUIRED_KEYS, chartSvg, headlineKeys, machineInfo, markdownTable, renderPng, tableRows,
   targets, terminalTable,
@@ -432,21 +432,4 @@ async function main() {
   return 0;
 }
 
-// Servers run in their own process groups: never leave them behind, whatever happens.
-for (const event of ['uncaughtException', 'unhandledRejection']) {
-  process.on(event, (e) => {
-    console.error(`bench: ${e?.stack ?? e}`);
-    stopAllProcesses().finally(() => process.exit(1));
-  });
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopAllProcesses().finally(() => process.exit(130));
-  });
-}
-
-main().then((code) => process.exit(code), async (e) => {
-  console.error(`bench: ${e.message}`);
-  await stopAllProcesses();
-  process.exit(1);
-});
+runAsCommand('bench', main);

@@ -122,3 +122,25 @@ export function freePort() {
     });
   });
 }
+
+// Runs `main` (resolving to an exit code) as the process's command. Servers run in their
+// own process groups: whatever happens (an exception, a signal, an error), they are
+// stopped before the process exits, never left behind.
+export function runAsCommand(name, main) {
+  for (const event of ['uncaughtException', 'unhandledRejection']) {
+    process.on(event, (e) => {
+      console.error(`${name}: ${e?.stack ?? e}`);
+      stopAllProcesses().finally(() => process.exit(1));
+    });
+  }
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      stopAllProcesses().finally(() => process.exit(130));
+    });
+  }
+  main().then((code) => process.exit(code), async (e) => {
+    console.error(`${name}: ${e.message}`);
+    await stopAllProcesses();
+    process.exit(1);
+  });
+}

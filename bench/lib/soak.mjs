@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startServer } from './platform.mjs';
-import { runChecked, sleep, stopAllProcesses } from './proc.mjs';
+import { runAsCommand, runChecked, sleep, stopAllProcesses } from './proc.mjs';
 import { machineInfo, renderPng } from './report.mjs';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -343,20 +343,4 @@ async function main() {
   return result.ok ? 0 : 1;
 }
 
-for (const event of ['uncaughtException', 'unhandledRejection']) {
-  process.on(event, (e) => {
-    console.error(`soak: ${e?.stack ?? e}`);
-    stopAllProcesses().finally(() => process.exit(1));
-  });
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopAllProcesses().finally(() => process.exit(130));
-  });
-}
-
-main().then((code) => process.exit(code), async (e) => {
-  console.error(`soak: ${e.message}`);
-  await stopAllProcesses();
-  process.exit(1);
-});
+runAsCommand('soak', main);
