@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "runtime/engine_test_fixture.h"
 #include "runtime/host_imports.h"
 #include "runtime/linear_memory.h"
 #include "runtime/watchdog.h"
@@ -23,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<uint8_t> guest(const std::string& name) {
-  const char* dir = std::getenv("WA_GUESTS_DIR");
-  auto bytes = read_file_bytes(fs::path(dir ? dir : "guests") / (name + ".wasm"));
-  EXPECT_TRUE(bytes.ok()) << name << ": " << (bytes ? "" : bytes.error().message);
-  return bytes ? std::move(bytes.value()) : std::vector<uint8_t>{};
-}
-
 uint64_t resident_kib() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -37,42 +31,6 @@ uint64_t resident_kib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
   return 0;
 }
-
-// One engine (and one artifact cache) for the whole test program: compiling is the
-// slow part, and the cache is what makes a second load cheap.
-class EngineTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cache_dir_ = fs::temp_directory_path() / ("wa_engine_test_" + std::to_string(getpid()));
-    EngineConfig config;
-    config.cache_dir = cache_dir_;
-    config.tiers = EngineConfig::Tiers::kFastOnly;
-    engine_ = new Engine(config);
-  }
-  static void TearDownTestSuite() {
-    delete engine_;
-    std::error_code ec;
-    fs::remove_all(cache_dir_, ec);
-  }
-
-  std::shared_ptr<Module> load(const std::string& name) {
-    auto module = engine_->load(guest(name));
-    EXPECT_TRUE(module.ok()) << (module ? "" : module.error().message);
-    if (!module) return nullptr;
-    EXPECT_TRUE(module.value()->wait_until_runnable()) << module.value()->error();
-    return module.value();
-  }
-
-  CallResult run(const std::string& name, CallOptions options = {}) {
-    auto module = load(name);
-    if (!module) return {};
-    if (options.wasi.args.empty()) options.wasi.args = {name};
-    return engine_->call(*module, options);
-  }
-
-  static inline Engine* engine_ = nullptr;
-  static inline fs::path cache_dir_;
-};
 
 TEST_F(EngineTest, HelloWritesCgiResponse) {
   CallOptions options;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "runtime/engine.h"
+#include "runtime/engine_test_fixture.h"
 #include "runtime/guest_thread.h"
 #include "support/files.h"
 #include "wasi/host_hooks.h"
@@ -21,40 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<uint8_t> guest(const std::string& name) {
-  const char* dir = std::getenv("WA_GUESTS_DIR");
-  auto bytes = read_file_bytes(fs::path(dir ? dir : "guests") / (name + ".wasm"));
-  EXPECT_TRUE(bytes.ok()) << name;
-  return bytes ? std::move(bytes.value()) : std::vector<uint8_t>{};
-}
-
-class GuestCallTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cache_dir_ = fs::temp_directory_path() / ("wa_guest_call_test_" + std::to_string(getpid()));
-    EngineConfig config;
-    config.cache_dir = cache_dir_;
-    config.tiers = EngineConfig::Tiers::kFastOnly;
-    engine_ = new Engine(config);
-  }
-  static void TearDownTestSuite() {
-    delete engine_;
-    std::error_code ec;
-    fs::remove_all(cache_dir_, ec);
-  }
-
-  CallResult run(const std::string& name, CallOptions options = {}) {
-    auto module = engine_->load(guest(name));
-    EXPECT_TRUE(module.ok()) << (module ? "" : module.error().message);
-    if (!module) return {};
-    EXPECT_TRUE(module.value()->wait_until_runnable()) << module.value()->error();
-    options.wasi.args = {name};
-    return engine_->call(*module.value(), options);
-  }
-
-  static inline Engine* engine_ = nullptr;
-  static inline fs::path cache_dir_;
-};
+// The engine fixture's calls, under this file's own suite name.
+class GuestCallTest : public EngineTest {};
 
 // wasm_rt_throw jumps to the unwind target; after a call that target is a dead frame.
 TEST_F(GuestCallTest, NoUnwindTargetOutlivesACall) {
