@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "capabilities/catalog.h"
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
 #include "gateway/multipart.h"
@@ -278,8 +279,16 @@ HandlerResult RestApi::route(Call& call) {
     return m == http::verb::get ? origins(call) : method_not_allowed();
   }
   if (s.size() == 1 && s[0] == "capabilities") {
-    // Host capabilities (KV, rooms, ...) an action may request; none exist yet.
-    return json_response(200, {{"capabilities", json::array()}});
+    // What an action may be granted (settings.capabilities), public like the origins.
+    if (m != http::verb::get) return method_not_allowed();
+    json list = json::array();
+    for (const auto& c : capabilities::capability_catalog()) {
+      list.push_back({{"name", c.name},
+                      {"import_module", c.import_module},
+                      {"available", c.available},
+                      {"description", c.description}});
+    }
+    return json_response(200, {{"capabilities", list}});
   }
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
                               s[0] == "admin" || s[0] == "auth");
