@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/kv_commands.h"
 #include "gateway/http_client.h"
 #include "gateway/multipart.h"
 #include "support/files.h"
@@ -455,6 +456,11 @@ void add_client_commands(CLI::App& app) {
   add_logout_command(app, conn);
   add_action_commands(app, conn);
   add_invoke_command(app, conn);
+  add_kv_commands(app, [conn](std::string method, std::string target, std::string body,
+                              std::string content_type) {
+    return api(*conn, std::move(method), std::move(target), std::move(body),
+               std::move(content_type));
+  });
   // Each client command takes the connection options, so they can follow the command name.
   auto commands = app.get_subcommands({});
   for (size_t i = before; i < commands.size(); ++i) {

@@ -9,6 +9,7 @@
 #include "capabilities/catalog.h"
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
+#include "gateway/kv_api.h"
 #include "gateway/multipart.h"
 #include "gateway/origins.h"
 #include "platform/error_kinds.h"
@@ -291,7 +292,7 @@ HandlerResult RestApi::route(Call& call) {
     return json_response(200, {{"capabilities", list}});
   }
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
-                              s[0] == "admin" || s[0] == "auth");
+                              s[0] == "admin" || s[0] == "auth" || s[0] == "kv");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).
   if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
@@ -358,6 +359,14 @@ HandlerResult RestApi::route(Call& call) {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
     }
     return unknown_path(target);
+  }
+  if (s[0] == "kv") {
+    // Store browse/edit needs "kv" for every method; paths are parsed raw there, since a
+    // key may hold an encoded "/".
+    if (!p.has(kKv)) return missing_scope(kKv);
+    auto [path, query] = split_target(target);
+    return KvApi(platform_).handle(call.request, path.substr(std::string_view("/api/v1").size()),
+                                   query, p.user.id);
   }
   if (s[0] == "admin" && s.size() == 2) {
     if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");
