@@ -323,8 +323,19 @@ Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view na
 }
 
 Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
-  // TODO(cap-core): refuse with conflict (409) while an action of the owner lists the store
-  // in settings.capabilities.key_value_stores; the message names those actions.
+  // A grant may only name a store that exists: deleting one an action still uses would
+  // leave the action failing every kv_open.
+  auto actions = actions_->list(owner_id);
+  if (!actions) return actions.error();
+  std::string users;
+  for (const Action& action : *actions) {
+    if (!action.settings.capabilities.find_store(name)) continue;
+    users += (users.empty() ? "" : ", ") + action.name;
+  }
+  if (!users.empty())
+    return err(error_kind::kConflict, "store \"" + std::string(name) +
+                                          "\" is granted to your action(s) " + users +
+                                          "; remove it from their capabilities first");
   return kv_->delete_store(owner_id, name);
 }
 

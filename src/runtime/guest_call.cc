@@ -137,7 +137,17 @@ void end_call(GuestThread& t) {
 bool call_interrupted() {
   GuestThread& t = this_guest_thread();
   uint64_t id = t.call_id.load(std::memory_order_relaxed);
-  return id != 0 && t.expired_call_id.load(std::memory_order_acquire) == id;
+  if (id == 0) return false;
+  if (t.expired_call_id.load(std::memory_order_acquire) == id) return true;
+  // A host function that gave up at the deadline itself (a KV backend's wait) returns
+  // before the watchdog's next scan (every 2 ms) marks the call: mark it here, so
+  // leave_host halts the guest instead of letting it run on past its limit.
+  int64_t deadline = t.deadline_ns.load(std::memory_order_acquire);
+  if (deadline != 0 && monotonic_now_ns() >= deadline) {
+    t.expired_call_id.store(id, std::memory_order_release);
+    return true;
+  }
+  return false;
 }
 
 __attribute__((noreturn)) void exit_guest(uint32_t code) {

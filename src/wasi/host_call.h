@@ -68,6 +68,9 @@ uint32_t typed_host_call(const char* name, State* state, Args... args) {
   char failure[kHostErrorMessageBytes];
   uint32_t result = run_catching<Function>(name, failure, *state, args...);
   if (failure[0] != '\0') host_hooks().host_error(failure);
+  // Capability calls wait on backends up to the call's deadline: one that ended there
+  // ends the guest too (leave() halts it once the call is marked expired).
+  (void)host_hooks().interrupted();
   host_hooks().leave();
   return result;
 }

@@ -9,6 +9,8 @@
 //   keys H PREFIX AFTER CAP    -> code key,key,...   (records decoded)
 //   incr H KEY DELTA           -> code value
 //   cas H KEY EXPECTED|~ NEW   -> code 0|1           (~: expect absent)
+//   append H KEY TOKEN         -> code attempts       (read, then CAS "value+TOKEN,"
+//                                                     until it swaps)
 //   oob FUNCTION               -> code                (a pointer outside guest memory)
 #include <stdint.h>
 #include <stdio.h>
@@ -127,9 +129,32 @@ static void run_line(char* line) {
   } else if (!strcmp(op, "cas")) {
     uint32_t swapped = 7;
     int absent = !strcmp(tok[3], "~");
-    uint32_t e = kv_compare_and_swap(h, tok[2], (uint32_t)len[2], tok[3], absent ? 0 : (uint32_t)len[3],
-                                     absent, tok[4], (uint32_t)len[4], &swapped);
+    uint32_t e =
+        kv_compare_and_swap(h, tok[2], (uint32_t)len[2], tok[3], absent ? 0 : (uint32_t)len[3],
+                            absent, tok[4], (uint32_t)len[4], &swapped);
     emit("%u %u", e, swapped);
+  } else if (!strcmp(op, "append")) {
+    static char next[1 << 16];
+    uint32_t e = 0, attempts = 0, swapped = 0;
+    while (!swapped && attempts < 10000) {
+      ++attempts;
+      uint32_t got = 0;
+      e = kv_get(h, tok[2], (uint32_t)len[2], buf, sizeof buf, &got);
+      int absent = e == 5;
+      if (e != 0 && !absent) break;
+      if (absent) got = 0;
+      if (got + len[3] + 1 > sizeof next) {
+        e = 7;
+        break;
+      }
+      memcpy(next, buf, got);
+      memcpy(next + got, tok[3], len[3]);
+      next[got + len[3]] = ',';
+      e = kv_compare_and_swap(h, tok[2], (uint32_t)len[2], buf, got, absent, next,
+                              (uint32_t)(got + len[3] + 1), &swapped);
+      if (e != 0) break;
+    }
+    emit("%u %u", e, attempts);
   } else if (!strcmp(op, "oob")) {
     const char* f = tok[1];
     uint32_t x = 0;
@@ -154,7 +179,7 @@ static void run_line(char* line) {
   emit("\n");
 }
 
-static char script[1 << 21];
+static char script[8 << 20];
 
 int main(void) {
   size_t n = fread(script, 1, sizeof script - 1, stdin);

@@ -305,6 +305,9 @@ Expected<std::unique_ptr<SqliteKvBackend>> SqliteKvBackend::open(SqliteKvOptions
   if (!writer) return writer.error();
   backend->writer_ = std::move(writer).value();
   Connection& c = *backend->writer_;
+  // Another process holding the file (a second server on the same data dir) must not hang
+  // the start: give up after a while with the reason.
+  c.deadline = Steady::now() + std::chrono::seconds(30);
   if (auto st = c.exec("PRAGMA journal_mode = WAL"); !st) return st.error();
   if (auto st = c.exec(backend->options_.synchronous_full ? "PRAGMA synchronous = FULL"
                                                           : "PRAGMA synchronous = NORMAL");
@@ -333,6 +336,7 @@ Expected<std::unique_ptr<SqliteKvBackend>> SqliteKvBackend::open(SqliteKvOptions
     return migrated.error();
   }
   if (auto st = c.exec("COMMIT"); !st) return st.error();
+  c.deadline = KvDeadline::max();
   return backend;
 }
 
