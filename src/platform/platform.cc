@@ -323,8 +323,20 @@ Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view na
 }
 
 Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
-  // TODO(cap-core): refuse with conflict (409) while an action of the owner lists the store
-  // in settings.capabilities.key_value_stores; the message names those actions.
+  // A grant names a store that exists (check_grants): deleting one still granted would
+  // break those actions' kv_open, so the owner revokes the grants first.
+  auto actions = actions_->list(owner_id);
+  if (!actions) return actions.error();
+  std::string granting;
+  for (const Action& action : *actions) {
+    if (!action.settings.capabilities.find_store(name)) continue;
+    granting += (granting.empty() ? "" : ", ") + action.name;
+  }
+  if (!granting.empty()) {
+    return err(error_kind::kConflict, "the key-value store \"" + std::string(name) +
+                                          "\" is granted to: " + granting +
+                                          " (remove it from their settings.capabilities first)");
+  }
   return kv_->delete_store(owner_id, name);
 }
 
