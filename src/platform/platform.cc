@@ -318,11 +318,14 @@ Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGr
 
 Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
                                            const ActionSettings& settings) {
+  // With delete_kv_store's check: a store is never deleted while a grant of it is written.
+  std::lock_guard lock(kv_grants_mutex_);
   if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
 }
 
 Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
+  std::lock_guard lock(kv_grants_mutex_);
   // A grant names a store that exists (check_grants): deleting one still granted would
   // break those actions' kv_open, so the owner revokes the grants first.
   auto actions = actions_->list(owner_id);
