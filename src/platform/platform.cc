@@ -318,24 +318,28 @@ Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGr
 
 Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
                                            const ActionSettings& settings) {
+  // With delete_kv_store's check: a store is never deleted while a grant of it is written.
+  std::lock_guard lock(kv_grants_mutex_);
   if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
 }
 
 Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
-  // A grant may only name a store that exists: deleting one an action still uses would
-  // leave the action failing every kv_open.
+  std::lock_guard lock(kv_grants_mutex_);
+  // A grant names a store that exists (check_grants): deleting one still granted would
+  // break those actions' kv_open, so the owner revokes the grants first.
   auto actions = actions_->list(owner_id);
   if (!actions) return actions.error();
-  std::string users;
+  std::string granting;
   for (const Action& action : *actions) {
     if (!action.settings.capabilities.find_store(name)) continue;
-    users += (users.empty() ? "" : ", ") + action.name;
+    granting += (granting.empty() ? "" : ", ") + action.name;
   }
-  if (!users.empty())
-    return err(error_kind::kConflict, "store \"" + std::string(name) +
-                                          "\" is granted to your action(s) " + users +
-                                          "; remove it from their capabilities first");
+  if (!granting.empty()) {
+    return err(error_kind::kConflict, "the key-value store \"" + std::string(name) +
+                                          "\" is granted to: " + granting +
+                                          " (remove it from their settings.capabilities first)");
+  }
   return kv_->delete_store(owner_id, name);
 }
 

@@ -199,6 +199,8 @@ class Platform {
   std::unique_ptr<ActionRegistry> actions_;
   std::unique_ptr<ActionLog> log_;
   std::unique_ptr<capabilities::KvBackend> kv_;
+  // Serialises granting stores (update_settings) with deleting them (delete_kv_store).
+  std::mutex kv_grants_mutex_;
   MetricsRegistry metrics_;
   std::shared_ptr<StatusSink> status_sink_;  // compile callbacks reach the registry via this
   // Destroyed before the registry it reports to: its destructor joins compile threads.

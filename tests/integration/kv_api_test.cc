@@ -248,6 +248,42 @@ TEST_F(KvApiTest, ValuesSurviveARestart) {
   EXPECT_EQ(got.body, "yes");
 }
 
+// The whole path: a grant in settings.capabilities, a guest's kv_* calls through the real
+// server, the same entries seen by the REST API; a granted store cannot be deleted.
+TEST_F(KvApiTest, GuestWritesThroughAGrantAndGrantedStoresCannotBeDeleted) {
+  start_server();
+  ASSERT_EQ(call("POST", "/kv", alice_, json{{"name", "notes"}}.dump()).status, 201u);
+  deploy_or_fail(*client_, alice_, "probe", "/probe", read_guest("kv_probe"));
+  auto grant = [&](const json& stores) {
+    json body = {{"settings", {{"capabilities", {{"key_value_stores", stores}}}}}};
+    return call("PATCH", "/actions/probe", alice_, body.dump());
+  };
+  auto unknown = grant(json::array({{{"store", "nope"}, {"access", "read-write"}}}));
+  EXPECT_EQ(unknown.status, 400u) << unknown.body;
+  // Bob's store of the same name is not Alice's to grant.
+  ASSERT_EQ(call("POST", "/kv", bob_, json{{"name", "bobs"}}.dump()).status, 201u);
+  EXPECT_EQ(grant(json::array({{{"store", "bobs"}, {"access", "read-only"}}})).status, 400u);
+  auto granted = grant(json::array({{{"store", "notes"}, {"access", "read-write"}}}));
+  ASSERT_EQ(granted.status, 200u) << granted.body;
+
+  call_until_ok(*client_, "/probe");
+  ASSERT_EQ(call("PUT", value_path("notes", "from-api"), alice_, "api-value").status, 204u);
+  auto ran = send_request(*client_, "POST", "/probe", "",
+                          "open notes\nset 1 greeting hello%20guest\nget 1 from-api\n");
+  ASSERT_EQ(ran.status, 200u) << ran.body;
+  EXPECT_EQ(ran.body, "0 1\n0\n0 api-value\n");
+  auto got = call("GET", value_path("notes", "greeting"), alice_);
+  EXPECT_EQ(got.status, 200u);
+  EXPECT_EQ(got.body, "hello guest");
+
+  auto refused = call("DELETE", "/kv/notes", alice_);
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_NE(body_json(refused)["message"].get<std::string>().find("probe"), std::string::npos)
+      << refused.body;
+  ASSERT_EQ(grant(json::array()).status, 200u);
+  EXPECT_EQ(call("DELETE", "/kv/notes", alice_).status, 204u);
+}
+
 TEST_F(KvApiTest, CliRoundTrip) {
   start_server();
   const auto cli = [&](std::vector<std::string> args) {
