@@ -10,6 +10,7 @@
 #include "gateway/json_response.h"
 #include "gateway/multipart.h"
 #include "gateway/origins.h"
+#include "gateway/volume_api.h"
 #include "platform/error_kinds.h"
 
 namespace wa::gateway {
@@ -282,7 +283,7 @@ HandlerResult RestApi::route(Call& call) {
     return json_response(200, {{"capabilities", json::array()}});
   }
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
-                              s[0] == "admin" || s[0] == "auth");
+                              s[0] == "admin" || s[0] == "auth" || s[0] == "volumes");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).
   if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
@@ -349,6 +350,12 @@ HandlerResult RestApi::route(Call& call) {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
     }
     return unknown_path(target);
+  }
+  if (s[0] == "volumes") {
+    // Listing and downloading need "read"; creating, uploading and deleting "deploy".
+    const platform::Scopes wanted = m == http::verb::get ? kRead : kDeploy;
+    if (!p.has(wanted)) return missing_scope(wanted);
+    return VolumeApi(platform_).handle(call.request, s, call.query, p.user.id);
   }
   if (s[0] == "admin" && s.size() == 2) {
     if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");

@@ -52,6 +52,11 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.quota.max_actions = config.quota_actions;
   out.quota.max_module_bytes = uint64_t{config.quota_mb} << 20;
   out.gc_interval = std::chrono::seconds(config.gc_interval_seconds);
+  out.volumes.default_quota_bytes = uint64_t{std::max(1u, config.volume_quota_mb)} << 20;
+  out.volumes.max_quota_bytes =
+      uint64_t{std::max(config.volume_quota_mb, config.volume_max_quota_mb)} << 20;
+  out.volumes.max_volumes_per_owner = config.max_volumes;
+  out.volumes.max_read_bytes = config.max_upload_bytes;
   return out;
 }
 

@@ -142,6 +142,9 @@ Status Platform::init() {
   if (!actions) return actions.error();
   actions_ = std::move(actions).value();
   log_ = std::make_unique<ActionLog>(*db_, config_.logs);
+  auto volumes = VolumeStore::open(*db_, config_.data_dir / "volumes", config_.volumes);
+  if (!volumes) return volumes.error();
+  volumes_ = std::move(volumes).value();
   status_sink_ = std::make_shared<StatusSink>();
   status_sink_->registry = actions_.get();
   status_sink_->log = log_.get();
@@ -546,6 +549,12 @@ void Platform::maintenance_loop() {
     }
     lock.lock();
   }
+}
+
+Status Platform::delete_volume(int64_t owner_id, std::string_view name) {
+  // TODO(cap-core): refuse (conflict, naming them) while an action's
+  // settings.capabilities.volumes grants it.
+  return volumes_->remove(owner_id, name);
 }
 
 }  // namespace wa::platform
