@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "capabilities/wasm_actions_module.h"
 #include "platform/error_kinds.h"
 #include "runtime/outcome.h"
 #include "support/sha256.h"
@@ -219,6 +220,7 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
                             : creating       ? ActionSettings::defaults(config_.limits)
                                              : existing->settings;
   if (auto st = validate_settings(settings, config_.limits); !st) return st.error();
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   std::optional<Route> route;
   if (creating || !request.route.empty()) {
     if (request.route.empty()) return err(error_kind::kInvalidArgument, "a route is required");
@@ -295,8 +297,32 @@ Expected<Action> Platform::rollback(int64_t owner_id, std::string_view name,
   return action;
 }
 
+Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants) {
+  for (const capabilities::KvGrant& grant : grants.key_value_stores) {
+    if (!kv_) return err(error_kind::kInvalidArgument, "this server has no key-value store");
+    auto store = kv_->find_store(owner_id, grant.store);
+    if (store) continue;
+    if (store.error().kind == error_kind::kNotFound)
+      return err(error_kind::kInvalidArgument,
+                 "settings.capabilities: unknown store \"" + grant.store +
+                     "\" (create it first: wasm-actions kv create " + grant.store + ")");
+    return store.error();
+  }
+  for (const capabilities::VolumeGrant& grant : grants.volumes) {
+    auto volume = volumes_->find(owner_id, grant.volume);
+    if (volume) continue;
+    if (volume.error().kind == error_kind::kNotFound)
+      return err(error_kind::kInvalidArgument,
+                 "settings.capabilities: unknown volume \"" + grant.volume +
+                     "\" (create it first: wasm-actions volume create " + grant.volume + ")");
+    return volume.error();
+  }
+  return ok_status();
+}
+
 Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
                                            const ActionSettings& settings) {
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
 }
 
@@ -456,6 +482,23 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
     if (!taken) env.emplace_back(name, value);
   }
 
+  // The `wasm_actions` functions see this action's owner and grants, nothing else.
+  capabilities::WasmActionsState actions_state;
+  actions_state.kv = kv_.get();
+  actions_state.owner_id = action.owner_id;
+  actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
+  options.imports.bind(actions_state);
+  // Granted volumes are preopens, charged to the volume's shared quota.
+  if (!action.settings.capabilities.volumes.empty()) {
+    auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
+    if (!preopens) return preopens.error();
+    for (auto& p : *preopens) {
+      options.wasi.preopens.push_back(
+          wasi::Preopen{std::move(p.host_path), std::move(p.guest_path), p.read_only,
+                        std::move(p.quota)});
+    }
+  }
+
   InvokeResult result;
   result.call = runtime_->call(**module, options);
   result.module_sha256 = version.module_sha256;
@@ -552,8 +595,22 @@ void Platform::maintenance_loop() {
 }
 
 Status Platform::delete_volume(int64_t owner_id, std::string_view name) {
-  // TODO(cap-core): refuse (conflict, naming them) while an action's
-  // settings.capabilities.volumes grants it.
+  // A granted volume stays: its actions would fail on every request without it.
+  auto actions = actions_->list(owner_id);
+  if (!actions) return actions.error();
+  std::string users;
+  for (const Action& action : *actions) {
+    for (const auto& grant : action.settings.capabilities.volumes) {
+      if (grant.volume != name) continue;
+      users += (users.empty() ? "" : ", ") + action.name;
+      break;
+    }
+  }
+  if (!users.empty()) {
+    return err(error_kind::kConflict, "volume '" + std::string(name) +
+                                          "' is granted to actions: " + users +
+                                          " (remove it from their settings.capabilities first)");
+  }
   return volumes_->remove(owner_id, name);
 }
 
