@@ -493,9 +493,8 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
     auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
     if (!preopens) return preopens.error();
     for (auto& p : *preopens) {
-      options.wasi.preopens.push_back(
-          wasi::Preopen{std::move(p.host_path), std::move(p.guest_path), p.read_only,
-                        std::move(p.quota)});
+      options.wasi.preopens.push_back(wasi::Preopen{std::move(p.host_path), std::move(p.guest_path),
+                                                    p.read_only, std::move(p.quota)});
     }
   }
 
