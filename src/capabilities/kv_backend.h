@@ -99,6 +99,20 @@ class KvBackend {
                                           std::optional<std::string_view> expected,
                                           std::string_view desired, KvDeadline deadline) = 0;
 
+  // The value size of each key (nullopt where absent), for listings that show sizes
+  // without reading values. The default reads the values; backends override it.
+  virtual Expected<std::vector<std::optional<uint64_t>>> value_sizes(
+      KvStoreId store, const std::vector<std::string>& keys, KvDeadline deadline) {
+    std::vector<std::optional<uint64_t>> sizes;
+    sizes.reserve(keys.size());
+    for (const auto& key : keys) {
+      auto value = get(store, key, deadline);
+      if (!value) return value.error();
+      sizes.push_back(*value ? std::optional<uint64_t>((*value)->size()) : std::nullopt);
+    }
+    return sizes;
+  }
+
   virtual const KvLimits& limits() const = 0;
 };
 

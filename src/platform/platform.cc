@@ -7,6 +7,7 @@
 
 #include "capabilities/wasm_actions_module.h"
 #include "platform/error_kinds.h"
+#include "platform/kv/sqlite_kv_backend.h"
 #include "runtime/outcome.h"
 #include "support/sha256.h"
 
@@ -143,6 +144,13 @@ Status Platform::init() {
   if (!actions) return actions.error();
   actions_ = std::move(actions).value();
   log_ = std::make_unique<ActionLog>(*db_, config_.logs);
+  SqliteKvOptions kv_options;
+  kv_options.file = config_.kv_db_file.empty() ? config_.data_dir / "kv.db" : config_.kv_db_file;
+  kv_options.limits = config_.kv;
+  kv_options.synchronous_full = config_.kv_synchronous_full;
+  auto kv = SqliteKvBackend::open(std::move(kv_options));
+  if (!kv) return kv.error();
+  kv_ = std::move(kv).value();
   auto volumes = VolumeStore::open(*db_, config_.data_dir / "volumes", config_.volumes);
   if (!volumes) return volumes.error();
   volumes_ = std::move(volumes).value();
@@ -324,6 +332,12 @@ Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view na
                                            const ActionSettings& settings) {
   if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
+}
+
+Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
+  // TODO(cap-core): refuse with conflict (409) while an action of the owner lists the store
+  // in settings.capabilities.key_value_stores; the message names those actions.
+  return kv_->delete_store(owner_id, name);
 }
 
 Status Platform::remove_action(int64_t owner_id, std::string_view name) {

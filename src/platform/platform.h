@@ -67,6 +67,11 @@ struct PlatformConfig {
   std::chrono::seconds gc_interval{600};
   // Temp files and compile work dirs older than this are abandoned whatever their name says.
   std::chrono::seconds gc_abandoned_age{std::chrono::hours(1)};
+
+  // Developers' key-value stores: their own SQLite file (empty: <data_dir>/kv.db).
+  capabilities::KvLimits kv;
+  std::filesystem::path kv_db_file;
+  bool kv_synchronous_full = false;  // NORMAL survives kill -9; FULL also power loss
 };
 
 struct DeployRequest {
@@ -167,6 +172,11 @@ class Platform {
   MetricsRegistry& metrics() { return metrics_; }
   ActionLog& action_log() { return *log_; }
   Database& database() { return *db_; }
+  capabilities::KvBackend& kv() { return *kv_; }
+
+  // Deletes one of the owner's key-value stores and its entries (errors as
+  // KvBackend::delete_store; conflict while an action of the owner grants it).
+  Status delete_kv_store(int64_t owner_id, std::string_view name);
   const PlatformConfig& config() const { return config_; }
 
  private:

@@ -743,6 +743,22 @@ Expected<KvKeyPage> SqliteKvBackend::keys(KvStoreId store, std::string_view pref
   return page;
 }
 
+Expected<std::vector<std::optional<uint64_t>>> SqliteKvBackend::value_sizes(
+    KvStoreId store, const std::vector<std::string>& keys, KvDeadline deadline) {
+  auto reader = acquire_reader();
+  if (!reader) return reader.error();
+  ReaderLease lease(*this, std::move(*reader));
+  (*lease).deadline = deadline;
+  std::vector<std::optional<uint64_t>> sizes;
+  sizes.reserve(keys.size());
+  for (const auto& key : keys) {
+    auto size = value_size(*lease, store, key);
+    if (!size) return size.error();
+    sizes.push_back(*size ? std::optional<uint64_t>(**size) : std::nullopt);
+  }
+  return sizes;
+}
+
 Status SqliteKvBackend::set(KvStoreId store, std::string_view key, std::string_view value,
                             KvDeadline deadline) {
   if (auto st = check_key(key); !st) return st;

@@ -69,6 +69,10 @@ class SqliteKvBackend final : public capabilities::KvBackend {
                                   std::string_view desired,
                                   capabilities::KvDeadline deadline) override;
 
+  Expected<std::vector<std::optional<uint64_t>>> value_sizes(
+      capabilities::KvStoreId store, const std::vector<std::string>& keys,
+      capabilities::KvDeadline deadline) override;
+
   const capabilities::KvLimits& limits() const override { return options_.limits; }
 
   // 1-64 of [A-Za-z0-9_.-], starting with a letter or digit.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -85,6 +86,14 @@ TEST_F(SqliteKvTest, SetGetExistsRemove) {
   ASSERT_TRUE(kv_->remove(store_, "a", soon()));
   EXPECT_EQ(get("a"), std::nullopt);
   EXPECT_TRUE(kv_->remove(store_, "a", soon()));  // absent is fine
+}
+
+TEST_F(SqliteKvTest, ValueSizes) {
+  set("a", "123");
+  set("b", "");
+  auto sizes = kv_->value_sizes(store_, {"a", "b", "c"}, soon());
+  ASSERT_TRUE(sizes);
+  EXPECT_EQ(*sizes, (std::vector<std::optional<uint64_t>>{3, 0, std::nullopt}));
 }
 
 TEST_F(SqliteKvTest, BinaryKeysAndValues) {
@@ -454,6 +463,48 @@ TEST(SqliteKvCrashTest, KillNineAfterAcknowledgedSetsLosesNone) {
     EXPECT_EQ(**v, "value-" + std::to_string(i) + std::string(100, 'x'));
   }
   EXPECT_GE(store->key_count, acknowledged.size());
+}
+
+// A measured loop for the report, not an assertion (run with
+// --gtest_also_run_disabled_tests --gtest_filter='*Throughput*').
+TEST(SqliteKvThroughput, DISABLED_SetsAndGetsPerSecond) {
+  testing::TempDir dir;
+  auto kv = SqliteKvBackend::open(options_for(dir.path() / "kv.db"));
+  ASSERT_TRUE(kv);
+  auto store = (*kv)->find_store(1, "default");
+  ASSERT_TRUE(store);
+  const auto deadline = soon();
+  auto measure = [&](int threads, int per_thread, bool sets) {
+    std::vector<std::thread> pool;
+    const auto start = std::chrono::steady_clock::now();
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        const std::string value(64, 'v');
+        for (int i = 0; i < per_thread; ++i) {
+          const std::string key = "k" + std::to_string(t) + "-" + std::to_string(i % 1000);
+          if (sets) {
+            (void)(*kv)->set(store->id, key, value, deadline);
+          } else {
+            (void)(*kv)->get(store->id, key, deadline);
+          }
+        }
+      });
+    }
+    for (auto& t : pool) t.join();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s, %d thread(s): %.0f/s\n", sets ? "set" : "get", threads,
+                threads * per_thread / seconds);
+  };
+  measure(1, 20000, true);
+  measure(2, 10000, true);
+  measure(1, 100000, false);
+  measure(2, 50000, false);
+  auto find = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100000; ++i) (void)(*kv)->find_store(1, "default");
+  std::printf(
+      "find_store (cached): %.0f/s\n",
+      100000 / std::chrono::duration<double>(std::chrono::steady_clock::now() - find).count());
 }
 
 }  // namespace
