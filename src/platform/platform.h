@@ -156,8 +156,6 @@ class Platform {
   // What the owner stores now (the quotas count this).
   Expected<StorageUsage> usage(int64_t owner_id) { return actions_->usage(owner_id); }
 
-  // Developers' key-value stores (what the `wasm_actions` kv_* functions reach).
-  capabilities::KvBackend& kv() { return *kv_; }
   // Checks that what the grants name exists for the owner (invalid_argument naming the
   // unknown store or volume); deploy and update_settings call it.
   Status check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants);
