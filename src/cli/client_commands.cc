@@ -1,4 +1,6 @@
 #include "cli/client_commands.h"
+#include "cli/client_connection.h"
+#include "cli/volume_commands.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -30,11 +32,6 @@ using nlohmann::json;
 
 namespace {
 
-struct Connection {
-  std::string server = "http://127.0.0.1:8080";
-  std::string token;
-};
-
 fs::path config_dir() {
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
     return fs::path(xdg) / "wasm-actions";
@@ -45,10 +42,14 @@ fs::path config_dir() {
 
 fs::path token_file() { return config_dir() / "token"; }
 
+}  // namespace
+
 [[noreturn]] void fail(const std::string& message) {
   std::cerr << "error: " << message << "\n";
   throw CLI::RuntimeError(1);
 }
+
+namespace {
 
 void save_token(const std::string& token) {
   std::error_code ec;
@@ -85,7 +86,8 @@ HttpClient client_for(const Connection& conn) {
   return std::move(*client);
 }
 
-// The JSON body of a successful answer; otherwise prints the server's error and fails.
+}  // namespace
+
 json expect_json(const Expected<ClientResponse>& response, std::initializer_list<unsigned> ok) {
   if (!response) fail(response.error().message);
   json body = json::parse(response->body, nullptr, false);
@@ -100,7 +102,7 @@ json expect_json(const Expected<ClientResponse>& response, std::initializer_list
 }
 
 Expected<ClientResponse> api(const Connection& conn, std::string method, std::string target,
-                             std::string body = {}, std::string content_type = {}) {
+                             std::string body, std::string content_type) {
   ClientRequest request;
   request.method = std::move(method);
   request.target = "/api/v1" + target;
@@ -125,6 +127,8 @@ std::string url_segment(const std::string& text) {
   return out;
 }
 
+namespace {
+
 std::string read_password(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* env = std::getenv("WASM_ACTIONS_PASSWORD"); env && *env) return env;
@@ -146,7 +150,11 @@ std::string read_password(const std::string& given) {
   return password;
 }
 
+}  // namespace
+
 void print_json(const json& value) { std::cout << value.dump(2) << "\n"; }
+
+namespace {
 
 // {"current_version": {"version": N, ...}} → N (0 if none).
 int version_number(const json& action_or_version, const char* key) {
@@ -461,6 +469,7 @@ void add_client_commands(CLI::App& app) {
     return api(*conn, std::move(method), std::move(target), std::move(body),
                std::move(content_type));
   });
+  add_volume_commands(app, conn);
   // Each client command takes the connection options, so they can follow the command name.
   auto commands = app.get_subcommands({});
   for (size_t i = before; i < commands.size(); ++i) {

@@ -97,6 +97,10 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "quota-actions", c.quota_actions, "Actions per user (0 = no limit)");
   option(*cmd, "quota-mb", c.quota_mb,
          "Stored modules per user, every version counted once (0 = no limit)");
+  option(*cmd, "volume-quota-mb", c.volume_quota_mb, "A new volume's quota unless it asks");
+  option(*cmd, "volume-max-quota-mb", c.volume_max_quota_mb,
+         "The largest quota a volume may ask for");
+  option(*cmd, "max-volumes", c.max_volumes, "Volumes per user");
   option(*cmd, "gc-interval-seconds", c.gc_interval_seconds,
          "Free unreferenced modules, their artifacts and left-over temp files this often "
          "(also at start; 0 = at start only)");

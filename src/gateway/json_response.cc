@@ -29,7 +29,7 @@ unsigned status_for_error_kind(std::string_view kind) {
   if (kind == ek::kForbidden || kind == ek::kQuotaExceeded) return 403;
   if (kind == ek::kNotFound) return 404;
   if (kind == ek::kConflict) return 409;
-  if (kind == "body_too_large") return 413;
+  if (kind == "body_too_large" || kind == "too_large") return 413;
   if (kind == ek::kRateLimited) return 429;
   if (kind == ek::kDisabled || kind == ek::kCompiling || kind == "overloaded") return 503;
   return 500;

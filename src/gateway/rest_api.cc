@@ -12,6 +12,7 @@
 #include "gateway/kv_api.h"
 #include "gateway/multipart.h"
 #include "gateway/origins.h"
+#include "gateway/volume_api.h"
 #include "platform/error_kinds.h"
 
 namespace wa::gateway {
@@ -292,7 +293,8 @@ HandlerResult RestApi::route(Call& call) {
     return json_response(200, {{"capabilities", list}});
   }
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
-                              s[0] == "admin" || s[0] == "auth" || s[0] == "kv");
+                              s[0] == "admin" || s[0] == "auth" || s[0] == "kv" ||
+                              s[0] == "volumes");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).
   if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
@@ -367,6 +369,12 @@ HandlerResult RestApi::route(Call& call) {
     auto [path, query] = split_target(target);
     return KvApi(platform_).handle(call.request, path.substr(std::string_view("/api/v1").size()),
                                    query, p.user.id);
+  }
+  if (s[0] == "volumes") {
+    // Listing and downloading need "read"; creating, uploading and deleting "deploy".
+    const platform::Scopes wanted = m == http::verb::get ? kRead : kDeploy;
+    if (!p.has(wanted)) return missing_scope(wanted);
+    return VolumeApi(platform_).handle(call.request, s, call.query, p.user.id);
   }
   if (s[0] == "admin" && s.size() == 2) {
     if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");

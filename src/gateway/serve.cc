@@ -59,6 +59,11 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.kv.max_stores_per_owner = config.kv_max_stores;
   out.kv_synchronous_full = config.kv_synchronous_full;
   out.gc_interval = std::chrono::seconds(config.gc_interval_seconds);
+  out.volumes.default_quota_bytes = uint64_t{std::max(1u, config.volume_quota_mb)} << 20;
+  out.volumes.max_quota_bytes =
+      uint64_t{std::max(config.volume_quota_mb, config.volume_max_quota_mb)} << 20;
+  out.volumes.max_volumes_per_owner = config.max_volumes;
+  out.volumes.max_read_bytes = config.max_upload_bytes;
   return out;
 }
 

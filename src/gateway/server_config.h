@@ -56,6 +56,9 @@ struct ServerConfig {
   unsigned cache_idle_seconds = 900;     // unload modules idle this long
   unsigned quota_actions = 100;          // actions per user (0: no limit)
   unsigned quota_mb = 1024;              // stored modules per user, all versions (0: no limit)
+  unsigned volume_quota_mb = 256;         // a new volume's quota unless it asks
+  unsigned volume_max_quota_mb = 4096;    // the most a volume may ask for
+  unsigned max_volumes = 16;              // volumes per user
   unsigned gc_interval_seconds = 600;    // free unreferenced modules, left-over temp files
   std::string compile_tiers = "tiered";  // tiered | fast | optimized
   unsigned compile_jobs = 2;             // per tier; one user gets at most all but one

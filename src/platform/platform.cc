@@ -151,6 +151,9 @@ Status Platform::init() {
   auto kv = SqliteKvBackend::open(std::move(kv_options));
   if (!kv) return kv.error();
   kv_ = std::move(kv).value();
+  auto volumes = VolumeStore::open(*db_, config_.data_dir / "volumes", config_.volumes);
+  if (!volumes) return volumes.error();
+  volumes_ = std::move(volumes).value();
   status_sink_ = std::make_shared<StatusSink>();
   status_sink_->registry = actions_.get();
   status_sink_->log = log_.get();
@@ -312,6 +315,15 @@ Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGr
                  "settings.capabilities: unknown store \"" + grant.store +
                      "\" (create it first: wasm-actions kv create " + grant.store + ")");
     return store.error();
+  }
+  for (const capabilities::VolumeGrant& grant : grants.volumes) {
+    auto volume = volumes_->find(owner_id, grant.volume);
+    if (volume) continue;
+    if (volume.error().kind == error_kind::kNotFound)
+      return err(error_kind::kInvalidArgument,
+                 "settings.capabilities: unknown volume \"" + grant.volume +
+                     "\" (create it first: wasm-actions volume create " + grant.volume + ")");
+    return volume.error();
   }
   return ok_status();
 }
@@ -505,6 +517,15 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   actions_state.owner_id = action.owner_id;
   actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
   options.imports.bind(actions_state);
+  // Granted volumes are preopens, charged to the volume's shared quota.
+  if (!action.settings.capabilities.volumes.empty()) {
+    auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
+    if (!preopens) return preopens.error();
+    for (auto& p : *preopens) {
+      options.wasi.preopens.push_back(wasi::Preopen{std::move(p.host_path), std::move(p.guest_path),
+                                                    p.read_only, std::move(p.quota)});
+    }
+  }
 
   InvokeResult result;
   result.call = runtime_->call(**module, options);
@@ -599,6 +620,26 @@ void Platform::maintenance_loop() {
     }
     lock.lock();
   }
+}
+
+Status Platform::delete_volume(int64_t owner_id, std::string_view name) {
+  // A granted volume stays: its actions would fail on every request without it.
+  auto actions = actions_->list(owner_id);
+  if (!actions) return actions.error();
+  std::string users;
+  for (const Action& action : *actions) {
+    for (const auto& grant : action.settings.capabilities.volumes) {
+      if (grant.volume != name) continue;
+      users += (users.empty() ? "" : ", ") + action.name;
+      break;
+    }
+  }
+  if (!users.empty()) {
+    return err(error_kind::kConflict, "volume '" + std::string(name) +
+                                          "' is granted to actions: " + users +
+                                          " (remove it from their settings.capabilities first)");
+  }
+  return volumes_->remove(owner_id, name);
 }
 
 }  // namespace wa::platform

@@ -35,6 +35,7 @@
 #include "platform/module_runtime.h"
 #include "platform/module_store.h"
 #include "platform/user_quota.h"
+#include "platform/volume_store.h"
 #include "runtime/call.h"
 #include "support/expected.h"
 
@@ -57,6 +58,7 @@ struct PlatformConfig {
   ModuleCacheConfig cache;  // 256 modules, 1 GiB, idle 15 min
   LogConfig logs;           // 500 lines/action in memory, 7 days / 10000 lines persisted
   UserQuota quota;          // per user: 100 actions, 1 GiB of stored modules
+  VolumeLimits volumes;     // per user 16 volumes; 256 MiB each unless asked (max 4 GiB)
   // How often the background thread drops idle modules and prunes logs; 0 disables it
   // (call run_maintenance() yourself).
   std::chrono::seconds maintenance_interval{60};
@@ -154,13 +156,14 @@ class Platform {
   // What the owner stores now (the quotas count this).
   Expected<StorageUsage> usage(int64_t owner_id) { return actions_->usage(owner_id); }
 
-  // Developers' key-value stores (what the `wasm_actions` kv_* functions reach).
-  capabilities::KvBackend& kv() { return *kv_; }
   // Checks that what the grants name exists for the owner (invalid_argument naming the
   // unknown store or volume); deploy and update_settings call it.
   Status check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants);
+  // Deletes a volume and its files. not_found if the owner has none by that name.
+  Status delete_volume(int64_t owner_id, std::string_view name);
 
   Accounts& accounts() { return *accounts_; }
+  VolumeStore& volumes() { return *volumes_; }
   ActionRegistry& actions() { return *actions_; }
   ModuleStore& modules() { return *modules_; }
   CompiledModuleCache& cache() { return *cache_; }
@@ -201,6 +204,7 @@ class Platform {
   std::unique_ptr<capabilities::KvBackend> kv_;
   // Serialises granting stores (update_settings) with deleting them (delete_kv_store).
   std::mutex kv_grants_mutex_;
+  std::unique_ptr<VolumeStore> volumes_;
   MetricsRegistry metrics_;
   std::shared_ptr<StatusSink> status_sink_;  // compile callbacks reach the registry via this
   // Destroyed before the registry it reports to: its destructor joins compile threads.

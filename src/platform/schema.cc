@@ -48,6 +48,12 @@ const std::vector<std::vector<std::string>>& migrations() {
           "CREATE INDEX sessions_by_expiry ON sessions (expires_at)",
           "ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read deploy'",
       },
+      // 3: developers' volumes (files under <data_dir>/volumes/<id>/).
+      {
+          "CREATE TABLE volumes (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL REFERENCES "
+          "users(id) ON DELETE CASCADE, name TEXT NOT NULL, quota_bytes INTEGER NOT NULL, "
+          "created_at INTEGER NOT NULL, UNIQUE (owner_id, name))",
+      },
   };
   return steps;
 }

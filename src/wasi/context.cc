@@ -56,6 +56,7 @@ Expected<std::unique_ptr<FdEntry>> open_preopen(const Preopen& preopen) {
     entry->rights_base &= ~kMutatingRights;
     entry->rights_inheriting &= ~kMutatingRights;
   }
+  if (!preopen.read_only) entry->quota = preopen.quota;
   entry->is_preopen = true;
   entry->preopen_name = preopen.guest_path;
   return entry;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/expected.h"
+#include "wasi/disk_quota.h"
 
 namespace wa::wasi {
 
@@ -24,6 +25,9 @@ struct Preopen {
   std::string host_path;
   std::string guest_path;
   bool read_only = false;
+  // When set, writes beneath this directory that grow its files are charged here and fail
+  // with `dquot` past the limit (a developer's volume; shared with other calls mapping it).
+  std::shared_ptr<DiskQuota> quota = nullptr;
 };
 
 // Where a standard stream goes: a capped in-memory buffer (the server) or one of the

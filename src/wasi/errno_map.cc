@@ -29,7 +29,7 @@ Errno errno_from_host(int host_errno) {
     case ENOENT: return Errno::kNoent;
     case ENOMEM: return Errno::kNomem;
     case ENOSPC: return Errno::kNospc;
-    case EDQUOT: return Errno::kNospc;
+    case EDQUOT: return Errno::kDquot;
     case ENOSYS: return Errno::kNosys;
     case ENOTDIR: return Errno::kNotdir;
     case ENOTEMPTY: return Errno::kNotempty;

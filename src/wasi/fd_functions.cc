@@ -17,6 +17,7 @@
 #include "wasi/guest_memory.h"
 #include "wasi/host_functions.h"
 #include "wasi/host_hooks.h"
+#include "wasi/quota_ops.h"
 
 namespace wa::wasi {
 namespace {
@@ -48,6 +49,26 @@ Errno gather_iovecs(Context& ctx, u32 iovs, u32 count, std::vector<iovec>& out) 
     if (data == nullptr) return Errno::kFault;
     out[i] = iovec{data, len};
   }
+  return Errno::kSuccess;
+}
+
+uint64_t iovec_bytes(const std::vector<iovec>& iov) {
+  uint64_t total = 0;
+  for (const iovec& v : iov) total += v.iov_len;
+  return total;
+}
+
+// The end of a write of `bytes` at the fd's position (its size when it appends).
+Errno write_end(int host_fd, uint64_t size, uint64_t bytes, uint64_t& end) {
+  int flags = fcntl(host_fd, F_GETFL);
+  if (flags < 0) return last_host_errno();
+  uint64_t position = size;
+  if ((flags & O_APPEND) == 0) {
+    off_t pos = lseek(host_fd, 0, SEEK_CUR);
+    if (pos < 0) return last_host_errno();
+    position = static_cast<uint64_t>(pos);
+  }
+  end = position + bytes;
   return Errno::kSuccess;
 }
 
@@ -187,8 +208,20 @@ Errno fd_write(Context& ctx, u32 fd, u32 iovs, u32 iovs_len, u32 nwritten_ptr) {
     if (entry->kind == FdKind::kStdin) return Errno::kBadf;
     total = write_to_buffer(ctx, entry->kind, iov);
   } else {
-    ssize_t n = retry_on_eintr([&] { return writev(entry->host_fd, iov.data(), iov.size()); });
-    if (n < 0) return last_host_errno();
+    ssize_t n = -1;
+    auto write = [&] {
+      n = retry_on_eintr([&] { return writev(entry->host_fd, iov.data(), iov.size()); });
+      return n < 0 ? last_host_errno() : Errno::kSuccess;
+    };
+    Errno e = entry->quota == nullptr
+                  ? write()
+                  : resize_under_quota(
+                        *entry->quota, entry->host_fd,
+                        [&](uint64_t size, uint64_t& end) {
+                          return write_end(entry->host_fd, size, iovec_bytes(iov), end);
+                        },
+                        write);
+    if (e != Errno::kSuccess) return e;
     total = static_cast<size_t>(n);
   }
   return store_size(ctx, nwritten_ptr, total);
@@ -218,9 +251,22 @@ Errno fd_pwrite(Context& ctx, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nw
   if (offset > INT64_MAX) return Errno::kInval;
   std::vector<iovec> iov;
   if (Errno e = gather_iovecs(ctx, iovs, iovs_len, iov); e != Errno::kSuccess) return e;
-  ssize_t n = retry_on_eintr(
-      [&] { return pwritev(entry->host_fd, iov.data(), iov.size(), static_cast<off_t>(offset)); });
-  if (n < 0) return last_host_errno();
+  ssize_t n = -1;
+  auto write = [&] {
+    n = retry_on_eintr([&] {
+      return pwritev(entry->host_fd, iov.data(), iov.size(), static_cast<off_t>(offset));
+    });
+    return n < 0 ? last_host_errno() : Errno::kSuccess;
+  };
+  Errno e = entry->quota == nullptr ? write()
+                                    : resize_under_quota(
+                                          *entry->quota, entry->host_fd,
+                                          [&](uint64_t, uint64_t& end) {
+                                            end = offset + iovec_bytes(iov);
+                                            return Errno::kSuccess;
+                                          },
+                                          write);
+  if (e != Errno::kSuccess) return e;
   return store_size(ctx, nwritten_ptr, static_cast<size_t>(n));
 }
 
@@ -337,8 +383,18 @@ Errno fd_filestat_set_size(Context& ctx, u32 fd, u64 size) {
   if (Errno e = lookup(ctx, fd, kRightFdFilestatSetSize, entry); e != Errno::kSuccess) return e;
   if (entry->host_fd < 0) return Errno::kInval;
   if (size > INT64_MAX) return Errno::kInval;
-  return ftruncate(entry->host_fd, static_cast<off_t>(size)) == 0 ? Errno::kSuccess
-                                                                  : last_host_errno();
+  auto resize = [&] {
+    return ftruncate(entry->host_fd, static_cast<off_t>(size)) == 0 ? Errno::kSuccess
+                                                                    : last_host_errno();
+  };
+  if (entry->quota == nullptr) return resize();
+  return resize_under_quota(
+      *entry->quota, entry->host_fd,
+      [&](uint64_t, uint64_t& end) {
+        end = size;
+        return Errno::kSuccess;
+      },
+      resize);
 }
 
 Errno fd_filestat_set_times(Context& ctx, u32 fd, u64 atim, u64 mtim, u32 fstflags) {
@@ -372,8 +428,18 @@ Errno fd_allocate(Context& ctx, u32 fd, u64 offset, u64 len) {
   if (Errno e = lookup(ctx, fd, kRightFdAllocate, entry); e != Errno::kSuccess) return e;
   if (entry->host_fd < 0) return Errno::kSpipe;
   if (offset > INT64_MAX || len > INT64_MAX || offset + len > INT64_MAX) return Errno::kFbig;
-  int rc = posix_fallocate(entry->host_fd, static_cast<off_t>(offset), static_cast<off_t>(len));
-  return errno_from_host(rc);
+  auto allocate = [&] {
+    return errno_from_host(
+        posix_fallocate(entry->host_fd, static_cast<off_t>(offset), static_cast<off_t>(len)));
+  };
+  if (entry->quota == nullptr) return allocate();
+  return resize_under_quota(
+      *entry->quota, entry->host_fd,
+      [&](uint64_t size, uint64_t& end) {
+        end = std::max(size, offset + len);
+        return Errno::kSuccess;
+      },
+      allocate);
 }
 
 Errno fd_prestat_get(Context& ctx, u32 fd, u32 prestat_ptr) {

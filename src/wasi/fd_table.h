@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "wasi/disk_quota.h"
 #include "wasi/wasi_types.h"
 
 namespace wa::wasi {
@@ -29,9 +30,12 @@ struct FdEntry {
   Rights rights_base = 0;
   Rights rights_inheriting = 0;
   bool is_preopen = false;
-  std::string preopen_name;            // guest path of a preopen, e.g. "/"
-  std::vector<DirEntry> dir_listing;   // fd_readdir snapshot, refreshed at cookie 0
+  std::string preopen_name;           // guest path of a preopen, e.g. "/"
+  std::vector<DirEntry> dir_listing;  // fd_readdir snapshot, refreshed at cookie 0
   bool dir_listing_valid = false;
+  // The budget of the preopen this fd was opened beneath (inherited by path_open); null
+  // when that directory has none.
+  std::shared_ptr<DiskQuota> quota;
 
   FdEntry() = default;
   FdEntry(const FdEntry&) = delete;
@@ -39,8 +43,9 @@ struct FdEntry {
   ~FdEntry();
 
   bool has(Rights rights) const { return (rights_base & rights) == rights; }
-  bool is_stdio() const { return kind == FdKind::kStdin || kind == FdKind::kStdout ||
-                                 kind == FdKind::kStderr; }
+  bool is_stdio() const {
+    return kind == FdKind::kStdin || kind == FdKind::kStdout || kind == FdKind::kStderr;
+  }
 };
 
 // Fd number → entry. New fds take the lowest free number, like POSIX.

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,7 @@
 #include "wasi/guest_memory.h"
 #include "wasi/host_functions.h"
 #include "wasi/path_resolver.h"
+#include "wasi/quota_ops.h"
 
 namespace wa::wasi {
 namespace {
@@ -84,19 +87,40 @@ Errno path_open(Context& ctx, u32 fd, u32 dirflags, u32 path, u32 path_len, u32 
   if (Errno e = guest_string(ctx, path, path_len, guest_path); e != Errno::kSuccess) return e;
   const int flags = host_open_flags(oflags, fdflags, dirflags, rights_base);
   ScopedFd host;
-  if (Errno e = open_beneath(dir->host_fd, guest_path, flags, kCreateFileMode, host);
-      e != Errno::kSuccess) {
-    return e;
-  }
   struct stat st;
-  if (fstat(host.get(), &st) != 0) return last_host_errno();
+  if ((oflags & kOflagTrunc) && dir->quota != nullptr) {
+    // Truncating gives the old bytes back: measure the file the open will reach first,
+    // with no other size change of the volume in between.
+    std::lock_guard lock(dir->quota->resize_mutex());
+    struct stat old_st;
+    ScopedFd old_file;
+    const bool had_file = open_beneath(dir->host_fd, guest_path, O_PATH | (flags & O_NOFOLLOW), 0,
+                                       old_file) == Errno::kSuccess &&
+                          fstat(old_file.get(), &old_st) == 0 && S_ISREG(old_st.st_mode);
+    if (Errno e = open_beneath(dir->host_fd, guest_path, flags, kCreateFileMode, host);
+        e != Errno::kSuccess) {
+      return e;
+    }
+    if (fstat(host.get(), &st) != 0) return last_host_errno();
+    if (had_file && st.st_ino == old_st.st_ino && st.st_dev == old_st.st_dev &&
+        old_st.st_size > st.st_size) {
+      dir->quota->credit(static_cast<uint64_t>(old_st.st_size - st.st_size));
+    }
+  } else {
+    if (Errno e = open_beneath(dir->host_fd, guest_path, flags, kCreateFileMode, host);
+        e != Errno::kSuccess) {
+      return e;
+    }
+    if (fstat(host.get(), &st) != 0) return last_host_errno();
+  }
   auto entry = std::make_unique<FdEntry>();
   entry->filetype = filetype_from_mode(st.st_mode);
   const bool is_dir = entry->filetype == Filetype::kDirectory;
   entry->kind = is_dir ? FdKind::kDirectory : FdKind::kFile;
-  entry->rights_base = rights_base & dir->rights_inheriting & (is_dir ? kDirectoryRights
-                                                                      : kFileRights);
+  entry->rights_base =
+      rights_base & dir->rights_inheriting & (is_dir ? kDirectoryRights : kFileRights);
   entry->rights_inheriting = rights_inheriting & dir->rights_inheriting;
+  entry->quota = dir->quota;
   entry->host_fd = host.release();
   uint32_t new_fd;
   if (Errno e = ctx.fds().insert(std::move(entry), new_fd); e != Errno::kSuccess) return e;
@@ -131,7 +155,13 @@ Errno path_unlink_file(Context& ctx, u32 fd, u32 path, u32 path_len) {
       e != Errno::kSuccess) {
     return e;
   }
-  return result_of(unlinkat(target.dir.get(), target.name.c_str(), 0));
+  const std::shared_ptr<DiskQuota>& quota = ctx.fds().get(fd)->quota;
+  if (quota == nullptr) return result_of(unlinkat(target.dir.get(), target.name.c_str(), 0));
+  std::lock_guard lock(quota->resize_mutex());
+  const uint64_t freed = bytes_freed_by_removing(target.dir.get(), target.name.c_str());
+  if (unlinkat(target.dir.get(), target.name.c_str(), 0) != 0) return last_host_errno();
+  quota->credit(freed);
+  return Errno::kSuccess;
 }
 
 Errno path_filestat_get(Context& ctx, u32 fd, u32 flags, u32 path, u32 path_len, u32 stat_ptr) {
@@ -142,8 +172,7 @@ Errno path_filestat_get(Context& ctx, u32 fd, u32 flags, u32 path, u32 path_len,
     std::string_view guest_path;
     if (Errno e = guest_string(ctx, path, path_len, guest_path); e != Errno::kSuccess) return e;
     ScopedFd target;
-    if (Errno e = open_beneath(dir->host_fd, guest_path, O_PATH, 0, target);
-        e != Errno::kSuccess) {
+    if (Errno e = open_beneath(dir->host_fd, guest_path, O_PATH, 0, target); e != Errno::kSuccess) {
       return e;
     }
     if (fstat(target.get(), &st) != 0) return last_host_errno();
@@ -157,16 +186,14 @@ Errno path_filestat_get(Context& ctx, u32 fd, u32 flags, u32 path, u32 path_len,
       return last_host_errno();
     }
   }
-  return store_filestat(GuestMemory(ctx.memory()), stat_ptr, st) ? Errno::kSuccess
-                                                                 : Errno::kFault;
+  return store_filestat(GuestMemory(ctx.memory()), stat_ptr, st) ? Errno::kSuccess : Errno::kFault;
 }
 
-Errno path_filestat_set_times(Context& ctx, u32 fd, u32 flags, u32 path, u32 path_len,
-                              u64 atim, u64 mtim, u32 fstflags) {
+Errno path_filestat_set_times(Context& ctx, u32 fd, u32 flags, u32 path, u32 path_len, u64 atim,
+                              u64 mtim, u32 fstflags) {
   struct timespec times[2];
-  if (fstflags > UINT16_MAX ||
-      timespecs_from_fstflags(atim, mtim, static_cast<uint16_t>(fstflags), times) !=
-          Errno::kSuccess) {
+  if (fstflags > UINT16_MAX || timespecs_from_fstflags(atim, mtim, static_cast<uint16_t>(fstflags),
+                                                       times) != Errno::kSuccess) {
     return Errno::kInval;
   }
   if (flags & kLookupSymlinkFollow) {
@@ -177,8 +204,7 @@ Errno path_filestat_set_times(Context& ctx, u32 fd, u32 flags, u32 path, u32 pat
     std::string_view guest_path;
     if (Errno e = guest_string(ctx, path, path_len, guest_path); e != Errno::kSuccess) return e;
     ScopedFd target;
-    if (Errno e = open_beneath(dir->host_fd, guest_path, O_PATH, 0, target);
-        e != Errno::kSuccess) {
+    if (Errno e = open_beneath(dir->host_fd, guest_path, O_PATH, 0, target); e != Errno::kSuccess) {
       return e;
     }
     return result_of(utimensat(target.get(), "", times, AT_EMPTY_PATH));
@@ -191,8 +217,8 @@ Errno path_filestat_set_times(Context& ctx, u32 fd, u32 flags, u32 path, u32 pat
   return result_of(utimensat(target.dir.get(), target.name.c_str(), times, AT_SYMLINK_NOFOLLOW));
 }
 
-Errno path_link(Context& ctx, u32 old_fd, u32 old_flags, u32 old_path, u32 old_path_len,
-                u32 new_fd, u32 new_path, u32 new_path_len) {
+Errno path_link(Context& ctx, u32 old_fd, u32 old_flags, u32 old_path, u32 old_path_len, u32 new_fd,
+                u32 new_path, u32 new_path_len) {
   ParentAndName source, target;
   if (Errno e = dir_and_parent(ctx, old_fd, kRightPathLinkSource, old_path, old_path_len, source);
       e != Errno::kSuccess) {
@@ -204,24 +230,47 @@ Errno path_link(Context& ctx, u32 old_fd, u32 old_flags, u32 old_path, u32 old_p
   }
   // Following a symlink here could link to a file outside the sandbox.
   if (old_flags & kLookupSymlinkFollow) return Errno::kInval;
-  return result_of(linkat(source.dir.get(), source.name.c_str(), target.dir.get(),
-                          target.name.c_str(), 0));
+  // A file is charged to one budget: a link into another would let either side give back
+  // bytes the other was charged.
+  if (ctx.fds().get(old_fd)->quota != ctx.fds().get(new_fd)->quota) return Errno::kXdev;
+  return result_of(
+      linkat(source.dir.get(), source.name.c_str(), target.dir.get(), target.name.c_str(), 0));
 }
 
-Errno path_rename(Context& ctx, u32 fd, u32 old_path, u32 old_path_len, u32 new_fd,
-                  u32 new_path, u32 new_path_len) {
+Errno path_rename(Context& ctx, u32 fd, u32 old_path, u32 old_path_len, u32 new_fd, u32 new_path,
+                  u32 new_path_len) {
   ParentAndName source, target;
   if (Errno e = dir_and_parent(ctx, fd, kRightPathRenameSource, old_path, old_path_len, source);
       e != Errno::kSuccess) {
     return e;
   }
-  if (Errno e =
-          dir_and_parent(ctx, new_fd, kRightPathRenameTarget, new_path, new_path_len, target);
+  if (Errno e = dir_and_parent(ctx, new_fd, kRightPathRenameTarget, new_path, new_path_len, target);
       e != Errno::kSuccess) {
     return e;
   }
-  return result_of(renameat(source.dir.get(), source.name.c_str(), target.dir.get(),
-                            target.name.c_str()));
+  const std::shared_ptr<DiskQuota>& quota = ctx.fds().get(fd)->quota;
+  // Moving bytes between budgets would need charging one and crediting the other
+  // atomically; libc falls back to copying on EXDEV, which is charged like any write.
+  if (quota != ctx.fds().get(new_fd)->quota) return Errno::kXdev;
+  if (quota == nullptr) {
+    return result_of(
+        renameat(source.dir.get(), source.name.c_str(), target.dir.get(), target.name.c_str()));
+  }
+  std::lock_guard lock(quota->resize_mutex());
+  // The replaced file's bytes come back, unless source and target are one inode (then
+  // rename does nothing).
+  uint64_t freed = 0;
+  struct stat source_st, target_st;
+  if (fstatat(target.dir.get(), target.name.c_str(), &target_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      fstatat(source.dir.get(), source.name.c_str(), &source_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      (source_st.st_ino != target_st.st_ino || source_st.st_dev != target_st.st_dev)) {
+    freed = bytes_freed_by_removing(target.dir.get(), target.name.c_str());
+  }
+  if (renameat(source.dir.get(), source.name.c_str(), target.dir.get(), target.name.c_str()) != 0) {
+    return last_host_errno();
+  }
+  quota->credit(freed);
+  return Errno::kSuccess;
 }
 
 Errno path_symlink(Context& ctx, u32 old_path, u32 old_path_len, u32 fd, u32 new_path,

@@ -15,6 +15,7 @@ enum class Errno : uint16_t {
   kAgain = 6,
   kBadf = 8,
   kBusy = 10,
+  kDquot = 19,
   kExist = 20,
   kFault = 21,
   kFbig = 22,
