@@ -48,7 +48,9 @@ static void respond_kv_failure(const char* what, uint32_t err) {
     return;
   }
   snprintf(message, sizeof message, "%s: %s", what, wa_error_name(err));
-  respond_error(err == WA_ERR_UNAVAILABLE ? 503 : err == WA_ERR_INVALID_ARGUMENT ? 409 : 500,
+  respond_error(err == WA_ERR_UNAVAILABLE        ? 503
+                : err == WA_ERR_INVALID_ARGUMENT ? 409
+                                                 : 500,
                 message);
 }
 
@@ -88,13 +90,17 @@ int main(void) {
   }
   if (reset) {
     err = wa_kv_delete(store, key, (size_t)key_len);
-    if (err != WA_OK) respond_kv_failure("kv_delete", err);
-    else respond_count(name, 0);
+    if (err != WA_OK)
+      respond_kv_failure("kv_delete", err);
+    else
+      respond_count(name, 0);
   } else {
     int64_t count = 0;
     err = wa_kv_increment(store, key, (size_t)key_len, 1, &count);
-    if (err != WA_OK) respond_kv_failure("kv_increment", err);
-    else respond_count(name, (long long)count);
+    if (err != WA_OK)
+      respond_kv_failure("kv_increment", err);
+    else
+      respond_count(name, (long long)count);
   }
   free(name);
   return 0;

@@ -69,18 +69,30 @@ typedef enum wa_error {
  * "out_of_memory" for WA_ERR_SDK_NO_MEMORY and "unknown" for anything else. */
 static inline const char* wa_error_name(uint32_t code) {
   switch (code) {
-    case WA_OK: return "ok";
-    case WA_ERR_INVALID_HANDLE: return "invalid_handle";
-    case WA_ERR_MEMORY_ACCESS: return "memory_access";
-    case WA_ERR_INVALID_ARGUMENT: return "invalid_argument";
-    case WA_ERR_BUFFER_TOO_SMALL: return "buffer_too_small";
-    case WA_ERR_NOT_FOUND: return "not_found";
-    case WA_ERR_ACCESS_DENIED: return "access_denied";
-    case WA_ERR_TOO_LARGE: return "too_large";
-    case WA_ERR_QUOTA_EXCEEDED: return "quota_exceeded";
-    case WA_ERR_UNAVAILABLE: return "unavailable";
-    case WA_ERR_SDK_NO_MEMORY: return "out_of_memory";
-    default: return "unknown";
+    case WA_OK:
+      return "ok";
+    case WA_ERR_INVALID_HANDLE:
+      return "invalid_handle";
+    case WA_ERR_MEMORY_ACCESS:
+      return "memory_access";
+    case WA_ERR_INVALID_ARGUMENT:
+      return "invalid_argument";
+    case WA_ERR_BUFFER_TOO_SMALL:
+      return "buffer_too_small";
+    case WA_ERR_NOT_FOUND:
+      return "not_found";
+    case WA_ERR_ACCESS_DENIED:
+      return "access_denied";
+    case WA_ERR_TOO_LARGE:
+      return "too_large";
+    case WA_ERR_QUOTA_EXCEEDED:
+      return "quota_exceeded";
+    case WA_ERR_UNAVAILABLE:
+      return "unavailable";
+    case WA_ERR_SDK_NO_MEMORY:
+      return "out_of_memory";
+    default:
+      return "unknown";
   }
 }
 
@@ -114,16 +126,14 @@ WA__IMPORT("kv_delete")
 uint32_t wa_raw_kv_delete(uint32_t handle, const void* key, uint32_t key_len);
 /* kv_exists(h, key_ptr, key_len, bool_out): u32 0/1 at bool_out. */
 WA__IMPORT("kv_exists")
-uint32_t wa_raw_kv_exists(uint32_t handle, const void* key, uint32_t key_len,
-                          uint32_t* bool_out);
+uint32_t wa_raw_kv_exists(uint32_t handle, const void* key, uint32_t key_len, uint32_t* bool_out);
 /* kv_keys(h, prefix_ptr, prefix_len, after_ptr, after_len, buf_ptr, buf_cap, len_out):
  * records [u32 LE length][bytes] of the keys with the prefix strictly after `after`, as
  * many as fit; *len_out == 0: no more keys; WA_ERR_BUFFER_TOO_SMALL with the first
  * record's size if not even that fits. */
 WA__IMPORT("kv_keys")
-uint32_t wa_raw_kv_keys(uint32_t handle, const void* prefix, uint32_t prefix_len,
-                        const void* after, uint32_t after_len, void* buf, uint32_t buf_cap,
-                        uint32_t* len_out);
+uint32_t wa_raw_kv_keys(uint32_t handle, const void* prefix, uint32_t prefix_len, const void* after,
+                        uint32_t after_len, void* buf, uint32_t buf_cap, uint32_t* len_out);
 /* kv_increment(h, key_ptr, key_len, delta: i64, result_out): atomic; the new value (i64)
  * at result_out; WA_ERR_INVALID_ARGUMENT if the stored value is not a decimal integer. */
 WA__IMPORT("kv_increment")
@@ -142,8 +152,7 @@ WA__IMPORT("room_broadcast")
 uint32_t wa_raw_room_broadcast(const void* msg, uint32_t msg_len, const char* except,
                                uint32_t except_len);
 WA__IMPORT("room_send")
-uint32_t wa_raw_room_send(const char* conn, uint32_t conn_len, const void* msg,
-                          uint32_t msg_len);
+uint32_t wa_raw_room_send(const char* conn, uint32_t conn_len, const void* msg, uint32_t msg_len);
 WA__IMPORT("room_connections")
 uint32_t wa_raw_room_connections(void* buf, uint32_t buf_cap, uint32_t* len_out);
 WA__IMPORT("room_select")
@@ -208,8 +217,8 @@ static inline uint32_t wa_kv_open(const char* name, uint32_t* handle) {
 
 /* Reads the value of `key` into the caller's buffer (buf, cap); its length goes to *len.
  * WA_ERR_NOT_FOUND if absent; WA_ERR_BUFFER_TOO_SMALL with the needed length at *len. */
-static inline uint32_t wa_kv_get(uint32_t h, const void* key, size_t key_len, void* buf,
-                                 size_t cap, uint32_t* len) {
+static inline uint32_t wa_kv_get(uint32_t h, const void* key, size_t key_len, void* buf, size_t cap,
+                                 uint32_t* len) {
   return wa_raw_kv_get(h, key, (uint32_t)key_len, buf, (uint32_t)cap, len);
 }
 
@@ -227,8 +236,8 @@ static inline uint32_t wa__kv_get_fill(void* ctx, void* buf, uint32_t cap, uint3
 /* Reads the value of `key` into a malloc'd buffer (*value, NUL-terminated for
  * convenience; free() it), its length at *len (may be NULL). Retries with the needed size
  * on WA_ERR_BUFFER_TOO_SMALL. WA_ERR_NOT_FOUND (and *value NULL) if absent. */
-static inline uint32_t wa_kv_get_alloc(uint32_t h, const void* key, size_t key_len,
-                                       uint8_t** value, uint32_t* len) {
+static inline uint32_t wa_kv_get_alloc(uint32_t h, const void* key, size_t key_len, uint8_t** value,
+                                       uint32_t* len) {
   struct wa__kv_get_ctx ctx = {h, key, (uint32_t)key_len};
   return wa__fetch_alloc(wa__kv_get_fill, &ctx, 256, value, len);
 }
@@ -267,8 +276,8 @@ static inline uint32_t wa_kv_exists(uint32_t h, const void* key, size_t key_len,
 /* Atomically adds `delta` to the decimal integer stored at `key` (absent counts as 0) and
  * stores the new value at *result (may be NULL). WA_ERR_INVALID_ARGUMENT if the stored
  * value is not a decimal integer or the sum overflows int64. */
-static inline uint32_t wa_kv_increment(uint32_t h, const void* key, size_t key_len,
-                                       int64_t delta, int64_t* result) {
+static inline uint32_t wa_kv_increment(uint32_t h, const void* key, size_t key_len, int64_t delta,
+                                       int64_t* result) {
   int64_t value = 0;
   uint32_t err = wa_raw_kv_increment(h, key, (uint32_t)key_len, delta, &value);
   if (result) *result = err == WA_OK ? value : 0;
@@ -372,8 +381,8 @@ static inline bool wa_kv_keys_next(wa_kv_keys_iter* it, const uint8_t** key, uin
     }
     /* The page is used up: fetch the next one after the last key. */
     uint32_t len = 0;
-    uint32_t err = wa_raw_kv_keys(it->handle, it->prefix, it->prefix_len, it->after,
-                                  it->after_len, it->buf, it->cap, &len);
+    uint32_t err = wa_raw_kv_keys(it->handle, it->prefix, it->prefix_len, it->after, it->after_len,
+                                  it->buf, it->cap, &len);
     if (err == WA_ERR_BUFFER_TOO_SMALL && len > it->cap) {
       uint8_t* grown = (uint8_t*)realloc(it->buf, len);
       if (!grown) {
@@ -444,8 +453,7 @@ static inline uint32_t wa__event_get_fill(void* ctx, void* buf, uint32_t cap, ui
   (void)ctx;
   return wa_raw_event_get(buf, cap, len);
 }
-static inline uint32_t wa__event_payload_fill(void* ctx, void* buf, uint32_t cap,
-                                              uint32_t* len) {
+static inline uint32_t wa__event_payload_fill(void* ctx, void* buf, uint32_t cap, uint32_t* len) {
   (void)ctx;
   return wa_raw_event_payload(buf, cap, len);
 }
@@ -500,8 +508,8 @@ static inline size_t wa_percent_decode(const char* src, size_t n, char* dst) {
     int hi, lo;
     if (src[i] == '+') {
       dst[out++] = ' ';
-    } else if (src[i] == '%' && i + 2 < n &&
-               (hi = wa__hex_value(src[i + 1])) >= 0 && (lo = wa__hex_value(src[i + 2])) >= 0) {
+    } else if (src[i] == '%' && i + 2 < n && (hi = wa__hex_value(src[i + 1])) >= 0 &&
+               (lo = wa__hex_value(src[i + 2])) >= 0) {
       dst[out++] = (char)(hi * 16 + lo);
       i += 2;
     } else {
@@ -557,7 +565,8 @@ static inline const char* wa_header(const char* name) {
   bool content = false;
   if (n == 12 || n == 14) {
     char lower[15];
-    for (size_t i = 0; i < n; ++i) lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+    for (size_t i = 0; i < n; ++i)
+      lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
     lower[n] = 0;
     content = strcmp(lower, "content-type") == 0 || strcmp(lower, "content-length") == 0;
   }
@@ -568,9 +577,12 @@ static inline const char* wa_header(const char* name) {
   }
   for (size_t i = 0; i < n; ++i) {
     char c = name[i];
-    if (c >= 'a' && c <= 'z') c = (char)(c - 32);
-    else if (c == '-') c = '_';
-    else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return NULL;
+    if (c >= 'a' && c <= 'z')
+      c = (char)(c - 32);
+    else if (c == '-')
+      c = '_';
+    else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return NULL;
     var[out++] = c;
   }
   var[out] = 0;
@@ -610,27 +622,48 @@ static inline uint8_t* wa_read_body(size_t* len) {
 /* The reason phrase of common statuses ("" for others: the server adds its own). */
 static inline const char* wa_status_reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 
@@ -657,8 +690,7 @@ static inline void wa_response_write(const void* data, size_t len) {
 }
 
 /* A whole response in one call: status, Content-Type (NULL: text/plain) and body. */
-static inline void wa_respond(int status, const char* content_type, const void* body,
-                              size_t len) {
+static inline void wa_respond(int status, const char* content_type, const void* body, size_t len) {
   wa_response_begin(status);
   wa_response_header("Content-Type", content_type ? content_type : "text/plain; charset=utf-8");
   wa_response_end_headers();

@@ -21,9 +21,9 @@ static void check(int ok, const char* name, const char* detail) {
 }
 
 static void suite_names(void) {
-  static const char* const want[] = {"ok", "invalid_handle", "memory_access", "invalid_argument",
-                                     "buffer_too_small", "not_found", "access_denied",
-                                     "too_large", "quota_exceeded", "unavailable"};
+  static const char* const want[] = {
+      "ok",        "invalid_handle", "memory_access", "invalid_argument", "buffer_too_small",
+      "not_found", "access_denied",  "too_large",     "quota_exceeded",   "unavailable"};
   for (uint32_t i = 0; i < 10; ++i) check(strcmp(wa_error_name(i), want[i]) == 0, want[i], NULL);
   check(strcmp(wa_error_name(WA_ERR_SDK_NO_MEMORY), "out_of_memory") == 0, "out_of_memory", NULL);
   check(strcmp(wa_error_name(42), "unknown") == 0, "unknown", NULL);
@@ -59,8 +59,7 @@ static void suite_cgi(void) {
   for (size_t i = 0; body && i < len; ++i) same &= body[i] == (uint8_t)('a' + i % 26);
   check(same, "body bytes", NULL);
   free(body);
-  check(wa_response_header("X-Evil", "a\r\nSet-Cookie: x") == -1, "header injection refused",
-        NULL);
+  check(wa_response_header("X-Evil", "a\r\nSet-Cookie: x") == -1, "header injection refused", NULL);
 }
 
 int main(int argc, char** argv) {

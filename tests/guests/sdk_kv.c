@@ -77,8 +77,7 @@ static void suite_basic(uint32_t h) {
 
   // absent keys
   got = (uint8_t*)1;
-  check_err(wa_kv_get_alloc(h, "absent", 6, &got, &got_len), WA_ERR_NOT_FOUND,
-            "get_alloc absent");
+  check_err(wa_kv_get_alloc(h, "absent", 6, &got, &got_len), WA_ERR_NOT_FOUND, "get_alloc absent");
   check(got == NULL, "get_alloc absent leaves NULL", NULL);
   check_err(wa_kv_get(h, "absent", 6, buf, sizeof buf, &len), WA_ERR_NOT_FOUND, "get absent");
 
@@ -124,8 +123,7 @@ static void suite_atomic(uint32_t h) {
   check_err(wa_kv_compare_and_swap(h, "lock", 4, "A", 1, "C", 1, &swapped), WA_OK,
             "cas expected matches");
   check(swapped, "cas swaps on a match", NULL);
-  check_err(wa_kv_compare_and_swap(h, "lock", 4, "A", 1, "D", 1, &swapped), WA_OK,
-            "cas mismatch");
+  check_err(wa_kv_compare_and_swap(h, "lock", 4, "A", 1, "D", 1, &swapped), WA_OK, "cas mismatch");
   check(!swapped, "cas does not swap on a mismatch", NULL);
   char* lock = NULL;
   wa_kv_get_str(h, "lock", &lock);
