@@ -404,6 +404,11 @@ static inline bool wa_kv_keys_next(wa_kv_keys_iter* it, const uint8_t** key, uin
       it->done = true;
       break;
     }
+    if (len < 4) { /* a page without one whole record would ask for itself forever */
+      it->error = WA_ERR_INVALID_ARGUMENT;
+      it->done = true;
+      break;
+    }
     it->len = len > it->cap ? it->cap : len;
     it->pos = 0;
     it->pages += 1;
