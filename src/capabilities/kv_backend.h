@@ -39,7 +39,7 @@ inline constexpr std::string_view kDefaultStore = "default";
 struct KvLimits {
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1u << 20;
-  size_t max_page_bytes = 64u << 10;       // one kv_keys answer
+  size_t max_page_bytes = 64u << 10;         // one kv_keys answer
   uint64_t store_quota_bytes = 64ull << 20;  // keys + values per store
   size_t max_stores_per_owner = 32;
 };
@@ -86,9 +86,8 @@ class KvBackend {
   virtual Expected<bool> exists(KvStoreId store, std::string_view key, KvDeadline deadline) = 0;
   // Up to `limit` keys starting with `prefix`, strictly after `after` (empty: from the
   // start), in byte order.
-  virtual Expected<KvKeyPage> keys(KvStoreId store, std::string_view prefix,
-                                   std::string_view after, size_t limit,
-                                   KvDeadline deadline) = 0;
+  virtual Expected<KvKeyPage> keys(KvStoreId store, std::string_view prefix, std::string_view after,
+                                   size_t limit, KvDeadline deadline) = 0;
   // Atomic. The value is decimal ASCII (optional '-', digits; absent counts as 0); returns
   // the new value. invalid_argument if the value is not such an integer or the sum
   // overflows int64.
@@ -99,6 +98,20 @@ class KvBackend {
   virtual Expected<bool> compare_and_swap(KvStoreId store, std::string_view key,
                                           std::optional<std::string_view> expected,
                                           std::string_view desired, KvDeadline deadline) = 0;
+
+  // The value size of each key (nullopt where absent), for listings that show sizes
+  // without reading values. The default reads the values; backends override it.
+  virtual Expected<std::vector<std::optional<uint64_t>>> value_sizes(
+      KvStoreId store, const std::vector<std::string>& keys, KvDeadline deadline) {
+    std::vector<std::optional<uint64_t>> sizes;
+    sizes.reserve(keys.size());
+    for (const auto& key : keys) {
+      auto value = get(store, key, deadline);
+      if (!value) return value.error();
+      sizes.push_back(*value ? std::optional<uint64_t>((*value)->size()) : std::nullopt);
+    }
+    return sizes;
+  }
 
   virtual const KvLimits& limits() const = 0;
 };

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/kv_commands.h"
 #include "gateway/http_client.h"
 #include "gateway/multipart.h"
 #include "support/files.h"
@@ -201,7 +202,42 @@ struct DeployOptions {
   int timeout_ms = 0;
   int memory_mb = 0;
   std::string entry;
+  // Grants (settings.capabilities): given at all, they replace the action's grants.
+  std::vector<std::string> kv, volumes, allow_hosts, call_actions;
+  bool rooms = false;
 };
+
+// "NAME:rw" / "NAME:ro" / "NAME" (read-only) → {name, access}.
+std::pair<std::string, std::string> name_and_access(const std::string& spec) {
+  if (spec.ends_with(":rw")) return {spec.substr(0, spec.size() - 3), "read-write"};
+  if (spec.ends_with(":ro")) return {spec.substr(0, spec.size() - 3), "read-only"};
+  return {spec, "read-only"};
+}
+
+// The grants the flags ask for, in the contract's JSON; null when no grant flag was given.
+json deploy_capabilities(const DeployOptions& o) {
+  if (o.kv.empty() && o.volumes.empty() && o.allow_hosts.empty() && o.call_actions.empty() &&
+      !o.rooms)
+    return nullptr;
+  json grants = json::object();
+  for (const auto& spec : o.kv) {
+    auto [store, access] = name_and_access(spec);
+    grants["key_value_stores"].push_back({{"store", store}, {"access", access}});
+  }
+  for (const auto& spec : o.volumes) {
+    // VOLUME:/GUEST_PATH[:ro|:rw]
+    auto [rest, access] = name_and_access(spec);
+    auto colon = rest.find(':');
+    if (colon == std::string::npos || colon == 0)
+      fail("--volume wants VOLUME:/GUEST_PATH[:ro|:rw], got \"" + spec + "\"");
+    grants["volumes"].push_back(
+        {{"volume", rest.substr(0, colon)}, {"path", rest.substr(colon + 1)}, {"access", access}});
+  }
+  for (const auto& host : o.allow_hosts) grants["allowed_outbound_hosts"].push_back(host);
+  for (const auto& action : o.call_actions) grants["actions"].push_back(action);
+  if (o.rooms) grants["rooms"] = true;
+  return grants;
+}
 
 json deploy_settings(const DeployOptions& o) {
   json settings = json::object();
@@ -217,6 +253,7 @@ json deploy_settings(const DeployOptions& o) {
     }
     settings["env"] = env;
   }
+  if (json grants = deploy_capabilities(o); !grants.is_null()) settings["capabilities"] = grants;
   return settings;
 }
 
@@ -269,6 +306,16 @@ void add_action_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   deploy_cmd->add_option("--timeout-ms", o->timeout_ms, "Time limit per request");
   deploy_cmd->add_option("--memory-mb", o->memory_mb, "Memory cap");
   deploy_cmd->add_option("--entry", o->entry, "Exported function to call (default _start)");
+  deploy_cmd->add_option("--kv", o->kv,
+                         "Grant a key-value store, STORE:rw or STORE:ro (repeatable; any grant "
+                         "flag replaces the action's grants)");
+  deploy_cmd->add_option("--volume", o->volumes,
+                         "Grant a volume at a guest path, VOLUME:/PATH:ro or :rw (repeatable)");
+  deploy_cmd->add_option("--allow-host", o->allow_hosts,
+                         "Allow outbound HTTP to scheme://host[:port] (repeatable)");
+  deploy_cmd->add_option("--call-action", o->call_actions,
+                         "Allow calling another of your actions (repeatable; * for all)");
+  deploy_cmd->add_flag("--rooms", o->rooms, "Grant real-time rooms");
   deploy_cmd->callback([conn, o] { deploy(*conn, *o); });
 
   auto* list_cmd = app.add_subcommand("list", "List your actions");
@@ -409,6 +456,11 @@ void add_client_commands(CLI::App& app) {
   add_logout_command(app, conn);
   add_action_commands(app, conn);
   add_invoke_command(app, conn);
+  add_kv_commands(app, [conn](std::string method, std::string target, std::string body,
+                              std::string content_type) {
+    return api(*conn, std::move(method), std::move(target), std::move(body),
+               std::move(content_type));
+  });
   // Each client command takes the connection options, so they can follow the command name.
   auto commands = app.get_subcommands({});
   for (size_t i = before; i < commands.size(); ++i) {

@@ -107,6 +107,16 @@ void add_serve_command(CLI::App& app) {
          "Wall-clock limit on a fast-tier build; past it the module fails");
   option(*cmd, "compile-timeout-optimized-seconds", c.compile_timeout_optimized_seconds,
          "Wall-clock limit on an optimised build; past it the fast tier keeps serving");
+  option(*cmd, "kv-max-key-bytes", c.kv_max_key_bytes, "Longest key in a key-value store");
+  option(*cmd, "kv-max-value-bytes", c.kv_max_value_bytes, "Largest value in a key-value store");
+  option(*cmd, "kv-store-quota-mb", c.kv_store_quota_mb,
+         "Keys + values one key-value store may hold");
+  option(*cmd, "kv-store-quota-bytes", c.kv_store_quota_bytes,
+         "Exact per-store quota in bytes, overriding --kv-store-quota-mb (0 = unused)");
+  option(*cmd, "kv-max-stores", c.kv_max_stores, "Key-value stores per user, default included");
+  cmd->add_flag("--kv-synchronous-full", c.kv_synchronous_full,
+                "fsync every key-value commit (also survives power loss; slower)")
+      ->envname("WASM_ACTIONS_KV_SYNCHRONOUS_FULL");
   option(*cmd, "registration", c.registration, "Initial registration mode: open | invite | closed");
   option(*cmd, "login-failures-per-address", c.login_failures_per_address,
          "Failed logins per client address in 5 minutes, over all usernames (per address and "

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "capabilities/catalog.h"
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
+#include "gateway/kv_api.h"
 #include "gateway/multipart.h"
 #include "gateway/origins.h"
 #include "platform/error_kinds.h"
@@ -278,11 +280,19 @@ HandlerResult RestApi::route(Call& call) {
     return m == http::verb::get ? origins(call) : method_not_allowed();
   }
   if (s.size() == 1 && s[0] == "capabilities") {
-    // Host capabilities (KV, rooms, ...) an action may request; none exist yet.
-    return json_response(200, {{"capabilities", json::array()}});
+    // What an action may be granted (settings.capabilities), public like the origins.
+    if (m != http::verb::get) return method_not_allowed();
+    json list = json::array();
+    for (const auto& c : capabilities::capability_catalog()) {
+      list.push_back({{"name", c.name},
+                      {"import_module", c.import_module},
+                      {"available", c.available},
+                      {"description", c.description}});
+    }
+    return json_response(200, {{"capabilities", list}});
   }
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
-                              s[0] == "admin" || s[0] == "auth");
+                              s[0] == "admin" || s[0] == "auth" || s[0] == "kv");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).
   if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
@@ -349,6 +359,14 @@ HandlerResult RestApi::route(Call& call) {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
     }
     return unknown_path(target);
+  }
+  if (s[0] == "kv") {
+    // Store browse/edit needs "kv" for every method; paths are parsed raw there, since a
+    // key may hold an encoded "/".
+    if (!p.has(kKv)) return missing_scope(kKv);
+    auto [path, query] = split_target(target);
+    return KvApi(platform_).handle(call.request, path.substr(std::string_view("/api/v1").size()),
+                                   query, p.user.id);
   }
   if (s[0] == "admin" && s.size() == 2) {
     if (!p.user.is_admin) return error_json(403, ek::kForbidden, "administrators only");

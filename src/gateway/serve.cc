@@ -51,6 +51,13 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.cache.idle_ttl = std::chrono::seconds(config.cache_idle_seconds);
   out.quota.max_actions = config.quota_actions;
   out.quota.max_module_bytes = uint64_t{config.quota_mb} << 20;
+  out.kv.max_key_bytes = config.kv_max_key_bytes;
+  out.kv.max_value_bytes = config.kv_max_value_bytes;
+  out.kv.store_quota_bytes = config.kv_store_quota_bytes != 0
+                                 ? config.kv_store_quota_bytes
+                                 : uint64_t{config.kv_store_quota_mb} << 20;
+  out.kv.max_stores_per_owner = config.kv_max_stores;
+  out.kv_synchronous_full = config.kv_synchronous_full;
   out.gc_interval = std::chrono::seconds(config.gc_interval_seconds);
   return out;
 }

@@ -62,6 +62,14 @@ struct ServerConfig {
   unsigned compile_timeout_fast_seconds = 120;  // wall clock per build, then it fails
   unsigned compile_timeout_optimized_seconds = 600;
 
+  // Developers' key-value stores (<data_dir>/kv.db).
+  unsigned kv_max_key_bytes = 1024;
+  unsigned kv_max_value_bytes = 1u << 20;
+  unsigned kv_store_quota_mb = 64;    // keys + values per store
+  uint64_t kv_store_quota_bytes = 0;  // exact quota overriding kv_store_quota_mb (0: unused)
+  unsigned kv_max_stores = 32;        // per user, default included
+  bool kv_synchronous_full = false;   // fsync every commit (survives power loss too)
+
   std::string registration = "open";   // initial mode: open | invite | closed
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only
   unsigned shutdown_grace_seconds = 10;

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "capabilities/wasm_actions_module.h"
 #include "platform/error_kinds.h"
+#include "platform/kv/sqlite_kv_backend.h"
 #include "runtime/outcome.h"
 #include "support/sha256.h"
 
@@ -142,6 +144,13 @@ Status Platform::init() {
   if (!actions) return actions.error();
   actions_ = std::move(actions).value();
   log_ = std::make_unique<ActionLog>(*db_, config_.logs);
+  SqliteKvOptions kv_options;
+  kv_options.file = config_.kv_db_file.empty() ? config_.data_dir / "kv.db" : config_.kv_db_file;
+  kv_options.limits = config_.kv;
+  kv_options.synchronous_full = config_.kv_synchronous_full;
+  auto kv = SqliteKvBackend::open(std::move(kv_options));
+  if (!kv) return kv.error();
+  kv_ = std::move(kv).value();
   status_sink_ = std::make_shared<StatusSink>();
   status_sink_->registry = actions_.get();
   status_sink_->log = log_.get();
@@ -216,6 +225,7 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
                             : creating       ? ActionSettings::defaults(config_.limits)
                                              : existing->settings;
   if (auto st = validate_settings(settings, config_.limits); !st) return st.error();
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   std::optional<Route> route;
   if (creating || !request.route.empty()) {
     if (request.route.empty()) return err(error_kind::kInvalidArgument, "a route is required");
@@ -292,9 +302,30 @@ Expected<Action> Platform::rollback(int64_t owner_id, std::string_view name,
   return action;
 }
 
+Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants) {
+  for (const capabilities::KvGrant& grant : grants.key_value_stores) {
+    if (!kv_) return err(error_kind::kInvalidArgument, "this server has no key-value store");
+    auto store = kv_->find_store(owner_id, grant.store);
+    if (store) continue;
+    if (store.error().kind == error_kind::kNotFound)
+      return err(error_kind::kInvalidArgument,
+                 "settings.capabilities: unknown store \"" + grant.store +
+                     "\" (create it first: wasm-actions kv create " + grant.store + ")");
+    return store.error();
+  }
+  return ok_status();
+}
+
 Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
                                            const ActionSettings& settings) {
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
+}
+
+Status Platform::delete_kv_store(int64_t owner_id, std::string_view name) {
+  // TODO(cap-core): refuse with conflict (409) while an action of the owner lists the store
+  // in settings.capabilities.key_value_stores; the message names those actions.
+  return kv_->delete_store(owner_id, name);
 }
 
 Status Platform::remove_action(int64_t owner_id, std::string_view name) {
@@ -452,6 +483,13 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
         std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
     if (!taken) env.emplace_back(name, value);
   }
+
+  // The `wasm_actions` functions see this action's owner and grants, nothing else.
+  capabilities::WasmActionsState actions_state;
+  actions_state.kv = kv_.get();
+  actions_state.owner_id = action.owner_id;
+  actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
+  options.imports.bind(actions_state);
 
   InvokeResult result;
   result.call = runtime_->call(**module, options);

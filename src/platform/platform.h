@@ -23,6 +23,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "capabilities/kv_backend.h"
 #include "platform/accounts.h"
 #include "platform/action.h"
 #include "platform/action_log.h"
@@ -64,6 +65,11 @@ struct PlatformConfig {
   std::chrono::seconds gc_interval{600};
   // Temp files and compile work dirs older than this are abandoned whatever their name says.
   std::chrono::seconds gc_abandoned_age{std::chrono::hours(1)};
+
+  // Developers' key-value stores: their own SQLite file (empty: <data_dir>/kv.db).
+  capabilities::KvLimits kv;
+  std::filesystem::path kv_db_file;
+  bool kv_synchronous_full = false;  // NORMAL survives kill -9; FULL also power loss
 };
 
 struct DeployRequest {
@@ -148,6 +154,12 @@ class Platform {
   // What the owner stores now (the quotas count this).
   Expected<StorageUsage> usage(int64_t owner_id) { return actions_->usage(owner_id); }
 
+  // Developers' key-value stores (what the `wasm_actions` kv_* functions reach).
+  capabilities::KvBackend& kv() { return *kv_; }
+  // Checks that what the grants name exists for the owner (invalid_argument naming the
+  // unknown store or volume); deploy and update_settings call it.
+  Status check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants);
+
   Accounts& accounts() { return *accounts_; }
   ActionRegistry& actions() { return *actions_; }
   ModuleStore& modules() { return *modules_; }
@@ -155,6 +167,11 @@ class Platform {
   MetricsRegistry& metrics() { return metrics_; }
   ActionLog& action_log() { return *log_; }
   Database& database() { return *db_; }
+  capabilities::KvBackend& kv() { return *kv_; }
+
+  // Deletes one of the owner's key-value stores and its entries (errors as
+  // KvBackend::delete_store; conflict while an action of the owner grants it).
+  Status delete_kv_store(int64_t owner_id, std::string_view name);
   const PlatformConfig& config() const { return config_; }
 
  private:
@@ -182,6 +199,7 @@ class Platform {
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<ActionRegistry> actions_;
   std::unique_ptr<ActionLog> log_;
+  std::unique_ptr<capabilities::KvBackend> kv_;
   MetricsRegistry metrics_;
   std::shared_ptr<StatusSink> status_sink_;  // compile callbacks reach the registry via this
   // Destroyed before the registry it reports to: its destructor joins compile threads.

@@ -1,0 +1,25 @@
+#include "capabilities/catalog.h"
+
+namespace wa::capabilities {
+
+const std::vector<CapabilityInfo>& capability_catalog() {
+  static const std::vector<CapabilityInfo> catalog = {
+      {"key_value_stores", "wasm_actions", true,
+       "Your named key-value stores (kv_open, kv_get, kv_set, kv_delete, kv_exists, kv_keys, "
+       "kv_increment, kv_compare_and_swap), each granted read-only or read-write. A returned "
+       "kv_set is committed."},
+      {"volumes", "wasi_snapshot_preview1", true,
+       "Your named volumes mapped into the guest's file system at a path (WASI preopens), "
+       "read-only or read-write; no escape through '..', absolute paths or symlinks."},
+      {"allowed_outbound_hosts", "wasi_experimental_http", false,
+       "Outbound HTTP to the listed hosts (scheme://host[:port], * wildcards)."},
+      {"actions", "wasi_experimental_http", false,
+       "Calls to your other actions through http://<action>.actions.internal/<path>."},
+      {"rooms", "wasm_actions", false,
+       "Real-time rooms over WebSockets: onJoin / onMessage / onLeave, room_broadcast, "
+       "room_send, room_connections."},
+  };
+  return catalog;
+}
+
+}  // namespace wa::capabilities
