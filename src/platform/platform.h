@@ -167,7 +167,6 @@ class Platform {
   MetricsRegistry& metrics() { return metrics_; }
   ActionLog& action_log() { return *log_; }
   Database& database() { return *db_; }
-  capabilities::KvBackend& kv() { return *kv_; }
 
   // Deletes one of the owner's key-value stores and its entries (errors as
   // KvBackend::delete_store; conflict while an action of the owner grants it).
