@@ -28,7 +28,7 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
                 or $WA_BUILD_DIR); configured and built unless --no-build
   --out         where latest.md, latest.json and latest.png go (default: bench/results)
   --only        run only these scenarios (static,hello,cgi_native,node_wasi,instantiate,
-                compute,deploy,timeout_under_load); the rest are reported as not run
+                compute,deploy,timeout_under_load,kv); the rest are reported as not run
   --server      the wasm-actions binary to measure (default: <build-dir>/wasm-actions)
   --prepare-only  build what the run needs (including the SQLite module) and stop
   --keep-work   keep the temporary dir (server data and logs, generated configs)`;
@@ -42,7 +42,15 @@ const MODES = {
            compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] } },
 };
 const SCENARIOS = ['static', 'hello', 'cgi_native', 'node_wasi', 'instantiate', 'compute', 'deploy',
-                   'timeout_under_load'];
+                   'timeout_under_load', 'kv'];
+// The kv scenario's actions (bench/guests/kv_*.c), each granted store `default` read-write:
+// what one request does, and a check of its answer.
+const KV_GUESTS = [
+  { name: 'kv_get', op: 'one kv_get of a fixed 64-byte value', body: /^v{64}$/ },
+  { name: 'kv_set', op: 'one kv_set of a fixed key ("bench:set") to a new 64-byte value', body: /^set\n$/ },
+  { name: 'kv_increment', op: 'one kv_increment of one counter', body: /^\d+\n$/ },
+];
+const KV_GRANT = { capabilities: { key_value_stores: [{ store: 'default', access: 'read-write' }] } };
 // The runaway guests of timeout_under_load: rate and their action's time limit.
 const RUNAWAY_RPS = 5;
 const RUNAWAY_TIMEOUT_MS = 100;
@@ -174,7 +182,7 @@ class Run {
   }
 
   async run(p) {
-    const needsServer = ['static', 'hello', 'timeout_under_load', 'deploy'].some((s) => this.wants(s));
+    const needsServer = ['static', 'hello', 'timeout_under_load', 'deploy', 'kv'].some((s) => this.wants(s));
     if (needsServer) {
       this.server = await startServer(p.server, path.join(this.work, 'server'));
       await this.server.register();
@@ -224,6 +232,7 @@ class Run {
       }
     });
     await this.scenario('timeout_under_load', () => this.timeoutUnderLoad(p));
+    await this.scenario('kv', () => this.kv(p));
     await this.scenario('instantiate', async () => {
       const out = runChecked(p.probe, ['instantiate', '--guests', p.guests, '--cache-dir', path.join(p.cache, 'artifacts'),
                                        '--seconds', String(this.mode.instantiateSeconds),
@@ -264,6 +273,40 @@ class Run {
     const waited = await this.server.waitOptimized('hello');
     this.notes.push(`hello reached status "optimized" ${(d.firstOkS + waited).toFixed(2)} s after upload; ` +
                     'the hello figures are measured on that tier.');
+  }
+
+  // The KV guests under the same load as hello, each granted `default` read-write (deploy,
+  // then PATCH the grant, as a developer would), measured on the optimised tier; hello is
+  // measured again right before them unless the hello scenario ran, so the ratios compare
+  // figures of the same run and minutes apart at most.
+  async kv(p) {
+    const server = this.server;
+    for (const g of KV_GUESTS) {
+      const wasm = path.join(p.guests, `${g.name}.wasm`);
+      if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: build the guests target`);
+      await server.deploy(g.name, `/${g.name}`, wasm);
+      await server.api('PATCH', `/actions/${g.name}`, { settings: KV_GRANT });
+    }
+    for (const g of KV_GUESTS) await server.waitOptimized(g.name);
+    for (const g of KV_GUESTS) {
+      const r = await httpGet(`${server.base}/${g.name}`);
+      if (!r || r.status !== 200 || !g.body.test(r.body)) {
+        throw new Error(`/${g.name} answered ${r ? `${r.status} ${r.body.slice(0, 200)}` : 'nothing'} ` +
+                        '(is store `default` granted read-write?)');
+      }
+    }
+    const kv = { hello: this.m.hello };
+    if (!kv.hello) {
+      await checkHello(`${server.base}/hello`);
+      kv.hello = await this.load(`${server.base}/hello`);
+      this.noteErrors('kv hello', kv.hello);
+    }
+    for (const g of KV_GUESTS) {
+      const r = await this.load(`${server.base}/${g.name}`);
+      this.noteErrors(g.name, r);
+      kv[g.name.slice(3)] = { ...r, op: g.op };
+    }
+    this.m.kv = kv;
   }
 
   // hello under load alone, then with runaway guests (loop.wasm) at RUNAWAY_RPS.
@@ -381,6 +424,10 @@ class Run {
         `pairs of ${mode.timeoutPairs[1]} s runs).` +
         (to ? ` Runaways sent: ${to.runaways_sent}, answered: ` +
           `${Object.entries(to.runaway_statuses).map(([st, n]) => `${n}× ${st}`).join(', ')}.` : ''),
+      `- ${c('kv')}: bench/guests/kv_get.c, kv_set.c and kv_increment.c (built with sdk/c/wasm_actions.h), ` +
+        "each deployed and then granted store `default` read-write (the server's default SQLite backend), " +
+        `measured like hello on the optimised tier; per request: ${KV_GUESTS.map((g) => `${c(g.name)} ${g.op}`).join('; ')}. ` +
+        "Each ratio is the action's req/s over hello's in this run.",
       ...(notRun.length ? [`- Not run (--only): ${notRun.join(', ')}.`] : []),
       ...this.notes.map((n) => `- ${n}`),
       '',

@@ -10,6 +10,7 @@ export const REQUIRED_KEYS = [
   'static_rps', 'hello_rps', 'cgi_native_rps', 'node_wasi_rps', 'hello_p99_ms',
   'instantiate_us_p50', 'instantiate_us_p99', 'primes_vs_native', 'sieve_vs_native',
   'deploy_small_s', 'deploy_large_s', 'timeout_p99_ratio',
+  'kv_get_rps', 'kv_set_rps', 'kv_increment_rps', 'kv_get_ratio', 'kv_set_ratio', 'kv_increment_ratio',
 ];
 
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
@@ -29,6 +30,12 @@ export function headlineKeys(m) {
     deploy_small_s: m.deploy?.small?.first_ok_s,
     deploy_large_s: m.deploy?.large?.first_ok_s,
     timeout_p99_ratio: ratio(m.timeout?.loaded?.p99_ms, m.timeout?.baseline?.p99_ms),
+    kv_get_rps: m.kv?.get?.rps,
+    kv_set_rps: m.kv?.set?.rps,
+    kv_increment_rps: m.kv?.increment?.rps,
+    kv_get_ratio: ratio(m.kv?.get?.rps, m.kv?.hello?.rps),
+    kv_set_ratio: ratio(m.kv?.set?.rps, m.kv?.hello?.rps),
+    kv_increment_ratio: ratio(m.kv?.increment?.rps, m.kv?.hello?.rps),
   };
   const out = {};
   for (const key of REQUIRED_KEYS) {
@@ -54,6 +61,8 @@ export function targets(k) {
     { name: 'deploy small ≤ 1 s', value: k.deploy_small_s, op: '<=', target: 1, unit: ' s' },
     { name: 'deploy large ≤ 15 s', value: k.deploy_large_s, op: '<=', target: 15, unit: ' s' },
     { name: 'timeout p99 ratio ≤ 2', value: k.timeout_p99_ratio, op: '<=', target: 2, unit: '×' },
+    { name: 'kv_get ≥ 0.7× hello', value: k.kv_get_ratio, op: '>=', target: 0.7, unit: '×' },
+    { name: 'kv_set ≥ 0.4× hello', value: k.kv_set_ratio, op: '>=', target: 0.4, unit: '×' },
   ];
   for (const item of t) {
     if (!Number.isFinite(item.value)) {
@@ -127,6 +136,12 @@ export function tableRows(m, k, t, errors) {
   add('timeout_under_load', err('timeout_under_load') ?? `hello p99 ${fmt(to?.loaded?.p99_ms)} ms with runaways`,
       `hello p99 ${fmt(to?.baseline?.p99_ms)} ms without`, fmtX(k.timeout_p99_ratio),
       byName['timeout p99 ratio ≤ 2']);
+  const kvHello = `hello ${fmtInt(m.kv?.hello?.rps)} req/s`;
+  for (const [op, target] of [['get', 'kv_get ≥ 0.7× hello'], ['set', 'kv_set ≥ 0.4× hello'],
+                              ['increment', null]]) {
+    add(`kv_${op}`, err('kv') ?? load(m.kv?.[op]), kvHello, fmtX(k[`kv_${op}_ratio`]),
+        target ? byName[target] : null);
+  }
   return rows;
 }
 
@@ -159,7 +174,8 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 // log scale (right of the line = met).
 export function chartSvg(m, k, t, title) {
   const W = 960;
-  const H = 640;
+  // Tall enough for every target row of the second panel.
+  const H = Math.max(640, 260 + 28 + t.length * 36 + 40);
   const parts = [];
   const text = (x, y, s, attrs = '') => parts.push(`<text x="${x}" y="${y}" ${attrs}>${esc(s)}</text>`);
   parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);

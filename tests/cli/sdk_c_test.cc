@@ -1,0 +1,192 @@
+// The C SDK (sdk/c/wasm_actions.h) and the counter example against the real host: guests
+// built with the SDK run through the real `wasm-actions run --kv ... --kv-db ...`, with
+// a real SQLite KV file per test.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+fs::path scratch() {
+  static fs::path dir = [] {
+    auto d = fs::temp_directory_path() / ("wa_sdk_c_test_" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// POSIX shell single quoting: the arguments reach the CLI byte for byte.
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string guest(const std::string& name) { return std::string(WA_GUESTS) + "/" + name + ".wasm"; }
+
+// A KV file of the running test's own, so tests never share state.
+std::string test_db() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return (scratch() / (std::string(info->name()) + ".kv.db")).string();
+}
+
+// `wasm-actions run` with `flags` (each one argument), then the module and its args.
+Outcome run_cli(const std::vector<std::string>& flags, const std::string& module,
+                const std::vector<std::string>& args = {}, const std::string& input = "") {
+  fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
+  std::ofstream(in, std::ios::binary) << input;
+  std::string cmd =
+      std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " + quote(WA_TEST_ARTIFACT_CACHE);
+  for (const auto& f : flags) cmd += " " + quote(f);
+  cmd += " " + quote(module);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " <" + in.string() + " >" + out.string() + " 2>" + err.string();
+  int raw = std::system(cmd.c_str());
+  Outcome o;
+  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  o.out = slurp(out);
+  o.err = slurp(err);
+  return o;
+}
+
+// A suite of sdk_kv / sdk_cgi passes when it prints DONE 0 and no FAIL line.
+void expect_suite_passes(const Outcome& o) {
+  EXPECT_EQ(o.status, 0) << o.out << o.err;
+  EXPECT_EQ(o.out.find("FAIL"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("DONE 0\n"), std::string::npos) << o.out << o.err;
+}
+
+TEST(SdkC, ErrorNamesMatchTheContract) {
+  Outcome o = run_cli({}, guest("sdk_cgi"), {"names"});
+  expect_suite_passes(o);
+  EXPECT_NE(o.out.find("PASS access_denied"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("PASS unavailable"), std::string::npos) << o.out;
+}
+
+TEST(SdkC, CgiHelpersDecodeTheRequest) {
+  std::string body;
+  for (int i = 0; i < 10000; ++i) body += static_cast<char>('a' + i % 26);
+  Outcome o = run_cli({"--env", "REQUEST_METHOD=POST", "--env", "PATH_INFO=/a/b", "--env",
+                       "QUERY_STRING=name=J%C3%B6rg+%26+co&empty&sp%20ace=%zz&nul=a%00b", "--env",
+                       "HTTP_USER_AGENT=sdk-test/1", "--env", "CONTENT_TYPE=text/plain"},
+                      guest("sdk_cgi"), {"cgi"}, body);
+  expect_suite_passes(o);
+}
+
+// Clang emits imports only for the functions a guest calls: the SDK declares every
+// `wasm_actions` function (rooms too), but a guest that calls none imports none.
+TEST(SdkC, UnusedSdkFunctionsAreNotImported) {
+  std::string wasm = slurp(guest("sdk_cgi"));
+  ASSERT_FALSE(wasm.empty());
+  EXPECT_EQ(wasm.find("wasm_actions"), std::string::npos);
+  std::string counter = slurp(guest("counter"));
+  EXPECT_NE(counter.find("kv_increment"), std::string::npos);
+  EXPECT_EQ(counter.find("room_broadcast"), std::string::npos);
+}
+
+TEST(SdkC, EveryKvWrapperWorksOnAReadWriteGrant) {
+  Outcome o = run_cli({"--kv", "default", "--kv-db", test_db()}, guest("sdk_kv"), {"rw"});
+  expect_suite_passes(o);
+  // The iteration checks really ran (a suite that stopped early would print fewer).
+  EXPECT_NE(o.out.find("PASS iterate 51 keys over small pages"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("PASS iterate from a too-small buffer"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("PASS get_alloc retries"), std::string::npos) << o.out;
+}
+
+TEST(SdkC, ReadOnlyGrantReadsButRefusesWrites) {
+  std::string db = test_db();
+  expect_suite_passes(run_cli({"--kv", "default:rw", "--kv-db", db}, guest("sdk_kv"), {"seed"}));
+  Outcome o = run_cli({"--kv", "default:ro", "--kv-db", db}, guest("sdk_kv"), {"ro"});
+  expect_suite_passes(o);
+  EXPECT_NE(o.out.find("PASS read-only set"), std::string::npos) << o.out;
+}
+
+TEST(SdkC, NoGrantIsAccessDenied) {
+  expect_suite_passes(run_cli({"--kv-db", test_db()}, guest("sdk_kv"), {"none"}));
+  expect_suite_passes(run_cli({}, guest("sdk_kv"), {"none"}));
+}
+
+// --- examples/counter.c ---
+
+Outcome counter(const std::string& db, const std::string& method, const std::string& path,
+                const std::string& query = "", const std::string& grant = "default") {
+  std::vector<std::string> flags = {"--env", "REQUEST_METHOD=" + method,
+                                    "--env", "PATH_INFO=" + path,
+                                    "--env", "QUERY_STRING=" + query};
+  if (!grant.empty()) flags.insert(flags.end(), {"--kv", grant});
+  flags.insert(flags.end(), {"--kv-db", db});
+  return run_cli(flags, guest("counter"));
+}
+
+void expect_count(const Outcome& o, const std::string& name, int count) {
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("Status: 200"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Content-Type: application/json"), std::string::npos) << o.out;
+  std::string want = "{\"name\": \"" + name + "\", \"count\": " + std::to_string(count) + "}";
+  EXPECT_NE(o.out.find(want), std::string::npos) << "want " << want << " in\n" << o.out << o.err;
+}
+
+TEST(CounterExample, CountsAcrossRunsSharingOneStore) {
+  std::string db = test_db();
+  expect_count(counter(db, "GET", "/apples"), "apples", 1);
+  expect_count(counter(db, "GET", "/apples"), "apples", 2);
+  expect_count(counter(db, "GET", "/apples"), "apples", 3);
+  expect_count(counter(db, "GET", "/", "name=pears"), "pears", 1);
+  expect_count(counter(db, "GET", ""), "default", 1);
+  expect_count(counter(db, "GET", "/apples"), "apples", 4);
+}
+
+TEST(CounterExample, ResetsWithGetResetOrDelete) {
+  std::string db = test_db();
+  expect_count(counter(db, "GET", "/a"), "a", 1);
+  expect_count(counter(db, "GET", "/a"), "a", 2);
+  expect_count(counter(db, "GET", "/reset", "name=a"), "a", 0);
+  expect_count(counter(db, "GET", "/a"), "a", 1);
+  expect_count(counter(db, "DELETE", "/a"), "a", 0);
+  expect_count(counter(db, "GET", "/a"), "a", 1);
+}
+
+TEST(CounterExample, ReadOnlyGrantIs403) {
+  std::string db = test_db();
+  Outcome o = counter(db, "GET", "/apples", "", "default:ro");
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("Status: 403"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("access_denied"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("read-write"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("\"count\""), std::string::npos) << o.out;
+}
+
+TEST(CounterExample, NoGrantIs403) {
+  Outcome o = counter(test_db(), "GET", "/apples", "", "");
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("Status: 403"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("kv_open: access_denied"), std::string::npos) << o.out;
+}
+
+TEST(CounterExample, OtherMethodsAre405) {
+  Outcome o = counter(test_db(), "POST", "/apples");
+  EXPECT_NE(o.out.find("Status: 405"), std::string::npos) << o.out;
+}
+
+}  // namespace
