@@ -48,14 +48,14 @@ function paging(): void {
     kv.setString("page:" + "000".substring(n.length) + n, "v" + n);
   }
   kv.setString("other:x", "1");
-  // 32-byte pages hold 3 keys of 8 bytes (4 + 8 each): 17 pages of 50 keys.
+  // 36-byte pages hold 3 records of 12 bytes (4 + an 8-byte key): 17 pages of 50 keys.
   let pages = 0;
   let count = 0;
   let after = "";
   let ordered = true;
   let previous = "";
   while (true) {
-    const page = kv.keys("page:", after, 32);
+    const page = kv.keys("page:", after, 36);
     if (!kv.ok) { say("keys_error=" + kv.errorName); return; }
     if (page.length == 0) break;
     pages++;
@@ -67,8 +67,8 @@ function paging(): void {
     after = page[page.length - 1];
   }
   say("pages=" + pages.toString() + " keys=" + count.toString() + " ordered=" + ordered.toString());
-  say("first_page=" + kv.keys("page:", "", 32).join(","));
-  say("after_last=" + kv.keys("page:", "page:049", 32).length.toString());
+  say("first_page=" + kv.keys("page:", "", 36).join(","));
+  say("after_last=" + kv.keys("page:", "page:049", 36).length.toString());
   say("all=" + kv.allKeys("page:", 20).length.toString());
   // A key longer than the page: the SDK grows the buffer to the size the host asks for.
   let long = "long:";
