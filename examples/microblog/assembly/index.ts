@@ -223,7 +223,7 @@ function homePage(kv: KvStore | null, req: Request): Response {
     next = first.next;
   }
   const html = page.replace("<!--POSTS-->", posts)
-    .replace("__BASE__", escapeHtml(req.scriptName))
+    .replaceAll("__BASE__", escapeHtml(req.scriptName))
     .replace("__NEXT__", escapeHtml(next == null ? "" : next));
   return Response.html(html);
 }
