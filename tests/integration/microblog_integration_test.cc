@@ -36,7 +36,15 @@ class MicroblogIntegration : public ServerTest {
     const std::string module = read_guest("microblog");
     deploy_or_fail(*client_, token_, "blog", "/blog/...", module);
     deploy_or_fail(*client_, token_, "blog-reader", "/blog-reader/...", module);
-    grant("blog", kv_grant("read-write"));
+    // Until the platform opens its KV backend (cap-kv's wiring), grants are refused with
+    // this message: then there is nothing to test over HTTP yet.
+    ClientResponse first = send_request(*client_, "PATCH", "/api/v1/actions/blog", token_,
+                                        kv_grant("read-write").dump());
+    if (first.status == 400u &&
+        first.body.find("this server has no key-value store") != std::string::npos) {
+      GTEST_SKIP() << "the server has no KV backend in this build: " << first.body;
+    }
+    ASSERT_EQ(first.status, 200u) << first.body;
     grant("blog-reader", kv_grant("read-only"));
     wait_until_ready_or_fail(*client_, token_, "blog");
     wait_until_ready_or_fail(*client_, token_, "blog-reader");
