@@ -95,15 +95,16 @@ TEST_F(MicroblogIntegration, HomePageFromAReadOnlyVolume) {
     GTEST_SKIP() << "no volume API in this build: " << created.body;
   }
   ASSERT_EQ(created.status, 201u) << created.body;
+  // A raw body (send_request labels it JSON; the volume API stores bytes as they come).
   ClientResponse uploaded = send_request(
       *client_, "PUT", "/api/v1/volumes/site/files/index.html", token_,
-      "<!doctype html><h1>Micro-blog</h1><ul><!--POSTS--></ul><b data-base=\"__BASE__\"></b>",
-      {{"Content-Type", "text/html"}});
+      "<!doctype html><h1>Micro-blog</h1><ul><!--POSTS--></ul><b data-base=\"__BASE__\"></b>");
   ASSERT_TRUE(uploaded.status == 201u || uploaded.status == 204u) << uploaded.body;
   json both = kv_grant("read-write");
   both["settings"]["capabilities"]["volumes"] = {
       {{"volume", "site"}, {"path", "/site"}, {"access", "read-only"}}};
   grant("blog", both);
+  wait_until_ready_or_fail(*client_, token_, "blog");
   ASSERT_EQ(post("/blog", "<img src=x onerror=alert(1)>", "hi & bye").status, 201u);
   ClientResponse page = call_until_ok(*client_, "/blog");
   EXPECT_NE(page.body.find("<h1>Micro-blog</h1>"), std::string::npos) << page.body;
