@@ -98,8 +98,7 @@ std::string kv_flags(const fs::path& db, const std::string& grant = "default") {
 
 // import name ("wasm_actions.kv_get") → its signature ("(i32, i32) -> i32").
 std::map<std::string, std::string> imports_of(const std::string& module) {
-  Outcome o =
-      run_shell(std::string(WA_WASM_OBJDUMP) + " -x " + guest(module), "");
+  Outcome o = run_shell(std::string(WA_WASM_OBJDUMP) + " -x " + guest(module), "");
   EXPECT_EQ(o.status, 0) << o.err;
   std::map<std::string, std::string> types, imports;
   std::regex type_line(R"(- type\[(\d+)\] (\(.*\) -> .*))");
@@ -250,6 +249,7 @@ TEST(SdkKv, EveryWrapper) {
   EXPECT_EQ(v["cas_missing"], "false ok");
   EXPECT_EQ(v["delete"], "ok,ok,false");
   EXPECT_EQ(v["empty_key"], "invalid_argument");
+  EXPECT_EQ(v["raw_keys"], "1:3:false true ok");
   EXPECT_EQ(v["open_other"], "null access_denied");
 }
 

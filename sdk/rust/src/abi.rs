@@ -59,8 +59,12 @@ extern "C" {
         except_ptr: *const u8,
         except_len: usize,
     ) -> u32;
-    pub fn room_send(conn_ptr: *const u8, conn_len: usize, msg_ptr: *const u8, msg_len: usize)
-        -> u32;
+    pub fn room_send(
+        conn_ptr: *const u8,
+        conn_len: usize,
+        msg_ptr: *const u8,
+        msg_len: usize,
+    ) -> u32;
     pub fn room_connections(buf_ptr: *mut u8, buf_cap: usize, len_out: *mut u32) -> u32;
     pub fn room_select(name_ptr: *const u8, name_len: usize) -> u32;
     pub fn event_get(buf_ptr: *mut u8, buf_cap: usize, len_out: *mut u32) -> u32;

@@ -81,7 +81,10 @@ impl Request {
 
     /// The first value of query parameter `name`, decoded.
     pub fn query(&self, name: &str) -> Option<String> {
-        parse_params(&self.query_string).into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        parse_params(&self.query_string)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// The request header `name` (any case).
@@ -89,7 +92,11 @@ impl Request {
         match name.to_ascii_lowercase().as_str() {
             "content-type" => std::env::var("CONTENT_TYPE").ok(),
             "content-length" => std::env::var("CONTENT_LENGTH").ok(),
-            _ => std::env::var(format!("HTTP_{}", name.to_ascii_uppercase().replace('-', "_"))).ok(),
+            _ => std::env::var(format!(
+                "HTTP_{}",
+                name.to_ascii_uppercase().replace('-', "_")
+            ))
+            .ok(),
         }
     }
 
@@ -102,7 +109,13 @@ impl Request {
 
     /// An application/x-www-form-urlencoded body, decoded.
     pub fn form(&self, max_bytes: u64) -> Vec<(String, String)> {
-        let media = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if media != "application/x-www-form-urlencoded" {
             return Vec::new();
         }
@@ -118,7 +131,11 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
-        Response { status, headers: vec![("Content-Type".into(), content_type.into())], body: body.into() }
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
     }
 
     pub fn text(status: u16, body: impl Into<String>) -> Response {
@@ -138,10 +155,14 @@ impl Response {
     /// value become spaces (no response splitting).
     pub fn header(mut self, name: &str, value: &str) -> Response {
         let token = !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if token && !name.eq_ignore_ascii_case("status") {
-            let clean: String =
-                value.chars().map(|c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
+            let clean: String = value
+                .chars()
+                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+                .collect();
             self.headers.push((name.into(), clean));
         }
         self

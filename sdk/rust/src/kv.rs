@@ -31,12 +31,20 @@ impl KvStore {
 
     /// The value as UTF-8 (lossy for values that are not).
     pub fn get_str(&self, key: &str) -> Result<Option<String>, Error> {
-        Ok(self.get(key.as_bytes())?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .get(key.as_bytes())?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     pub fn set(&self, key: &[u8], value: &[u8]) -> Result<(), Error> {
         Error::from_code(unsafe {
-            abi::kv_set(self.handle, key.as_ptr(), key.len(), value.as_ptr(), value.len())
+            abi::kv_set(
+                self.handle,
+                key.as_ptr(),
+                key.len(),
+                value.as_ptr(),
+                value.len(),
+            )
         })
     }
 
@@ -51,21 +59,38 @@ impl KvStore {
 
     pub fn exists(&self, key: &[u8]) -> Result<bool, Error> {
         let mut out = 0u32;
-        Error::from_code(unsafe { abi::kv_exists(self.handle, key.as_ptr(), key.len(), &mut out) })?;
+        Error::from_code(unsafe {
+            abi::kv_exists(self.handle, key.as_ptr(), key.len(), &mut out)
+        })?;
         Ok(out != 0)
     }
 
     /// One page of keys with `prefix`, in byte order, strictly after `after` (empty: from
     /// the start), as many as fit in `page_bytes`. An empty page means no more keys.
-    pub fn keys(&self, prefix: &[u8], after: &[u8], page_bytes: usize) -> Result<Vec<Vec<u8>>, Error> {
+    pub fn keys(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+        page_bytes: usize,
+    ) -> Result<Vec<Vec<u8>>, Error> {
         let h = self.handle;
         let page = with_growing_buffer(page_bytes, |buf, cap, len| unsafe {
-            abi::kv_keys(h, prefix.as_ptr(), prefix.len(), after.as_ptr(), after.len(), buf, cap, len)
+            abi::kv_keys(
+                h,
+                prefix.as_ptr(),
+                prefix.len(),
+                after.as_ptr(),
+                after.len(),
+                buf,
+                cap,
+                len,
+            )
         })?;
         let mut keys = Vec::new();
         let mut at = 0usize;
         while at + 4 <= page.len() {
-            let len = u32::from_le_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]]) as usize;
+            let len =
+                u32::from_le_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]]) as usize;
             at += 4;
             if at + len > page.len() {
                 break;
@@ -100,7 +125,12 @@ impl KvStore {
 
     /// Atomically sets `value` if the current value equals `expected` (`None`: only if the
     /// key is absent). Returns whether it swapped.
-    pub fn compare_and_swap(&self, key: &[u8], expected: Option<&[u8]>, value: &[u8]) -> Result<bool, Error> {
+    pub fn compare_and_swap(
+        &self,
+        key: &[u8],
+        expected: Option<&[u8]>,
+        value: &[u8],
+    ) -> Result<bool, Error> {
         let mut swapped = 0u32;
         let (ptr, len, absent) = match expected {
             Some(e) => (e.as_ptr(), e.len(), 0),

@@ -75,6 +75,16 @@ TEST(SdkRust, VisitsCountsListsAndResets) {
   EXPECT_EQ(json::parse(visit(db, "default", "GET", "/home").body)["visits"], 1);
 }
 
+TEST(SdkRust, FirstClaimWinsByCompareAndSwap) {
+  fs::path db = scratch() / "claim.db";
+  Reply ann = visit(db, "default", "POST", "/desk", "claim=ann");
+  ASSERT_EQ(ann.status, 200u) << ann.body << ann.err;
+  EXPECT_EQ(json::parse(ann.body), (json{{"claimed", true}, {"owner", "ann"}}));
+  Reply bob = visit(db, "default", "POST", "/desk", "claim=bob");
+  EXPECT_EQ(json::parse(bob.body), (json{{"claimed", false}, {"owner", "ann"}}));
+  EXPECT_EQ(visit(db, "default:ro", "POST", "/desk", "claim=eve").status, 403u);
+}
+
 TEST(SdkRust, ReadOnlyGrantIsRefusedWithTheCurrentCount) {
   fs::path db = scratch() / "ro.db";
   ASSERT_EQ(visit(db, "default:rw", "GET", "/x").status, 200u);

@@ -1,6 +1,6 @@
 // SDK test guest: exercises every KvStore wrapper. argv[1] names the
 // scenario; each prints `name=value` lines the test (sdk_assemblyscript_test.cc) checks.
-import { errorName, KvStore } from "../../assembly/index";
+import { errorName, isUtf8, KvStore } from "../../assembly/index";
 
 function say(line: string): void { process.stdout.write(line + "\n"); }
 
@@ -37,6 +37,16 @@ function wrappers(): void {
   say("delete=" + errorName(kv.delete("greeting")) + "," + errorName(kv.delete("greeting")) + "," +
       kv.exists("greeting").toString());
   say("empty_key=" + errorName(kv.setString("", "x")));
+  // Keys are bytes: one that is not UTF-8 round-trips through the bytes variants.
+  const raw = new Uint8Array(3);
+  raw[0] = 0xff; raw[1] = 0x00; raw[2] = 0x41;
+  const rawPrefix = new Uint8Array(1);
+  rawPrefix[0] = 0xff;
+  kv.setBytes(raw, bytes);
+  const rawKeys = kv.keysBytes(rawPrefix, new Uint8Array(0));
+  say("raw_keys=" + rawKeys.length.toString() + ":" +
+      (rawKeys.length == 1 ? rawKeys[0].length.toString() + ":" + isUtf8(rawKeys[0]).toString() : "-") +
+      " " + kv.existsBytes(raw).toString() + " " + errorName(kv.deleteBytes(raw)));
   const other = KvStore.open("not-granted");
   say("open_other=" + (other == null ? "null" : "store") + " " + KvStore.lastErrorName);
 }
