@@ -1,0 +1,15 @@
+// SDK test guest: calls every rooms wrapper, so its import section lists every room
+// function of the contract (the test checks names and signatures). Until the host
+// implements rooms, `wasm-actions run` rejects it as an unsupported import.
+import { Event, Room, errorName } from "../../assembly/index";
+
+export function onMessage(): void {
+  const e = Event.get();
+  const payload = Event.payloadString();
+  Room.select("lobby");
+  Room.broadcast(payload, e == null ? [] : [e.connection]);
+  const ids = Room.connections();
+  if (ids.length > 0) Room.send(ids[0], "hi");
+  process.stdout.write(errorName(Room.lastError));
+}
+onMessage();
