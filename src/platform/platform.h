@@ -162,6 +162,8 @@ class Platform {
   // Deletes a volume and its files. not_found if the owner has none by that name.
   Status delete_volume(int64_t owner_id, std::string_view name);
 
+  // Developers' key-value stores (what the `wasm_actions` kv_* functions reach).
+  capabilities::KvBackend& kv() { return *kv_; }
   Accounts& accounts() { return *accounts_; }
   VolumeStore& volumes() { return *volumes_; }
   ActionRegistry& actions() { return *actions_; }
