@@ -308,7 +308,7 @@ describe('storage and grants in Chromium', { concurrency: 1 }, () => {
     await shot(page, '06-grant-error');
     const action = json(await apiFromPage(page, 'GET', '/api/v1/actions/hello'));
     assert.equal(action.settings.capabilities.volumes[0].path, '/site', 'nothing was saved');
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('form.grants').getByRole('button', { name: 'Reset' }).click();
     assert.equal(await page.getByLabel('Volume 1 guest path').inputValue(), '/site');
   });
 
@@ -328,6 +328,30 @@ describe('storage and grants in Chromium', { concurrency: 1 }, () => {
     await page.locator('.notice-error', { hasText: 'hello' }).waitFor();
     await shot(page, '07-delete-refused');
     assert.equal((await apiFromPage(page, 'GET', '/api/v1/volumes/site/files/index.html')).status, 200);
+  });
+
+  it('fits a phone-sized screen in dark mode', async () => {
+    const phone = await newUser({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    try {
+      const session = await alice.page.evaluate(() => localStorage.getItem('wa.session'));
+      await phone.page.goto('/dashboard/signin');
+      await phone.page.evaluate((s) => localStorage.setItem('wa.session', s), session);
+      for (const [url, ready] of [
+        ['/dashboard/kv', 'tr[data-store=notes]'],
+        ['/dashboard/kv/notes', '.key-list li'],
+        ['/dashboard/volumes/site', 'tr[data-path="index.html"]'],
+        ['/dashboard/actions/hello', '[data-grant=volume]'],
+      ]) {
+        await phone.page.goto(url);
+        await phone.page.locator(ready).first().waitFor();
+        const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `${url}: no horizontal scrolling on a phone (page is ${width}px wide)`);
+      }
+      await shot(phone.page, '08-phone-grants-dark');
+      assert.deepEqual(phone.problems, []);
+    } finally {
+      await phone.context.close();
+    }
   });
 
   it('deletes a store and a volume once no action grants them', async () => {

@@ -77,7 +77,7 @@ export function CreateForm({ title, label, onCreate, extra, button = 'Create' })
           )}
         </Field>
         {extra && extra(values, (key, value) => setValues((v) => ({ ...v, [key]: value })))}
-        <button type="submit" class="button primary align-end" disabled={busy}>
+        <button type="submit" class="button primary create-submit" disabled={busy}>
           {busy ? 'Creating…' : button}
         </button>
       </div>

@@ -222,10 +222,10 @@ export function StorePage({ name }) {
       </nav>
       <div class="page-head">
         <div>
-          <h1 tabindex="-1" class="mono">{name}</h1>
+          <h1 tabindex="-1" class="mono-title">{name}</h1>
           {info && (
             <p class="muted">
-              {count(info.keys)} keys · {bytes(info.bytes)}
+              {count(info.keys)} {info.keys === 1 ? 'key' : 'keys'} · {bytes(info.bytes)}
               {info.quota_bytes ? ` of ${bytes(info.quota_bytes)}` : ''}
             </p>
           )}

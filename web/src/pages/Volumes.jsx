@@ -244,10 +244,10 @@ export function VolumePage({ name, dir: rawDir }) {
       </nav>
       <div class="page-head">
         <div>
-          <h1 tabindex="-1" class="mono">{name}</h1>
+          <h1 tabindex="-1" class="mono-title">{name}</h1>
           {info && (
             <p class="muted">
-              {count(info.files)} files · {bytes(info.bytes)}
+              {count(info.files)} {info.files === 1 ? 'file' : 'files'} · {bytes(info.bytes)}
               {info.quota_bytes ? ` of ${bytes(info.quota_bytes)}` : ''}
             </p>
           )}
@@ -313,11 +313,11 @@ export function VolumePage({ name, dir: rawDir }) {
                   <tr key={`d:${folder.name}`} data-folder={folder.name}>
                     <th scope="row">
                       <Link href={paths.volume(name, `${dir}${folder.name}/`)} class="folder-link">
-                        <span aria-hidden="true">📁 </span>
+                        <span aria-hidden="true" class="folder-icon" />
                         {folder.name}/
                       </Link>
                     </th>
-                    <td class="num muted">{count(folder.files)} files</td>
+                    <td class="num muted">{count(folder.files)} {folder.files === 1 ? 'file' : 'files'}</td>
                     <td class="hide-sm" />
                     <td />
                   </tr>
