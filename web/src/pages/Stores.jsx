@@ -196,6 +196,8 @@ export function StorePage({ name }) {
     setKeys(null);
     setSelected(null);
     setMissing(false);
+    setPrefix('');
+    setApplied('');
     loadInfo();
     loadFirst('');
   }, [name]);
