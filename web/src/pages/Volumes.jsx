@@ -203,7 +203,9 @@ export function VolumePage({ name, dir: rawDir }) {
     try {
       // Links cannot carry the bearer token: fetch the bytes, then save them from a blob URL.
       const answer = await rawRequest('GET', `${base}/files/${encodePath(file.path)}`);
-      const blob = new Blob([answer.data], { type: answer.type || 'application/octet-stream' });
+      // Always octet-stream: a blob URL is on the dashboard's origin, so a file a guest wrote
+      // (HTML with scripts, say) must never be rendered there, only saved.
+      const blob = new Blob([answer.data], { type: 'application/octet-stream' });
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
