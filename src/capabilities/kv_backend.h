@@ -39,7 +39,7 @@ inline constexpr std::string_view kDefaultStore = "default";
 struct KvLimits {
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1u << 20;
-  size_t max_page_bytes = 64u << 10;       // one kv_keys answer
+  size_t max_page_bytes = 64u << 10;         // one kv_keys answer
   uint64_t store_quota_bytes = 64ull << 20;  // keys + values per store
   size_t max_stores_per_owner = 32;
 };
@@ -86,9 +86,8 @@ class KvBackend {
   virtual Expected<bool> exists(KvStoreId store, std::string_view key, KvDeadline deadline) = 0;
   // Up to `limit` keys starting with `prefix`, strictly after `after` (empty: from the
   // start), in byte order.
-  virtual Expected<KvKeyPage> keys(KvStoreId store, std::string_view prefix,
-                                   std::string_view after, size_t limit,
-                                   KvDeadline deadline) = 0;
+  virtual Expected<KvKeyPage> keys(KvStoreId store, std::string_view prefix, std::string_view after,
+                                   size_t limit, KvDeadline deadline) = 0;
   // Atomic. The value is decimal ASCII (optional '-', digits; absent counts as 0); returns
   // the new value. invalid_argument if the value is not such an integer or the sum
   // overflows int64.

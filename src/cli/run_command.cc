@@ -9,6 +9,8 @@
 #include <optional>
 #include <regex>
 
+#include "capabilities/wasm_actions_module.h"
+#include "platform/kv/sqlite_kv_backend.h"
 #include "runtime/engine.h"
 #include "support/files.h"
 
@@ -19,6 +21,9 @@ namespace {
 struct RunOptions {
   std::vector<std::string> env;
   std::vector<std::string> dirs;
+  std::vector<std::string> volumes;  // HOST:GUEST[:ro|:rw]
+  std::vector<std::string> kv;       // STORE[:ro|:rw]
+  std::string kv_db = "wasm-actions-kv.db";
   std::string timeout = "5s";
   std::string memory = "128MiB";
   std::string invoke = "_start";
@@ -78,6 +83,23 @@ runtime::CallOptions call_options(const RunOptions& opts) {
     preopen.guest_path = sep == std::string::npos ? dir : dir.substr(sep + 2);
     wasi.preopens.push_back(preopen);
   }
+  for (const auto& volume : opts.volumes) {
+    // HOST:GUEST, optionally :ro or :rw (the default) at the end.
+    std::string spec = volume;
+    bool read_only = false;
+    if (spec.ends_with(":ro") || spec.ends_with(":rw")) {
+      read_only = spec.ends_with(":ro");
+      spec.resize(spec.size() - 3);
+    }
+    auto sep = spec.rfind(':');
+    if (sep == std::string::npos || sep == 0 || sep + 1 == spec.size() || spec[sep + 1] != '/')
+      fail("--volume: expected HOST_DIR:/GUEST_PATH[:ro|:rw], got '" + volume + "'");
+    wasi::Preopen preopen;
+    preopen.host_path = spec.substr(0, sep);
+    preopen.guest_path = spec.substr(sep + 1);
+    preopen.read_only = read_only;
+    wasi.preopens.push_back(preopen);
+  }
   // The guest's stdio is ours: streamed, not buffered.
   wasi.stdin_host_fd = STDIN_FILENO;
   wasi.stdout_config.host_fd = STDOUT_FILENO;
@@ -94,11 +116,42 @@ int run(const RunOptions& opts) {
   config.tiers = opts.tier == "fast" ? runtime::EngineConfig::Tiers::kFastOnly
                                      : runtime::EngineConfig::Tiers::kOptimizedOnly;
   runtime::CallOptions call = call_options(opts);
+
+  // Key-value stores from a local SQLite file, as one local developer's stores.
+  capabilities::register_wasm_actions_module();
+  std::vector<capabilities::KvGrant> kv_grants;
+  for (const auto& spec : opts.kv) {
+    capabilities::KvGrant grant{spec, capabilities::Access::kReadWrite};
+    if (spec.ends_with(":ro") || spec.ends_with(":rw")) {
+      grant.access = spec.ends_with(":ro") ? capabilities::Access::kReadOnly
+                                           : capabilities::Access::kReadWrite;
+      grant.store = spec.substr(0, spec.size() - 3);
+    }
+    kv_grants.push_back(grant);
+  }
+  std::unique_ptr<platform::SqliteKvBackend> kv;
+  capabilities::WasmActionsState actions_state;
+  if (!kv_grants.empty()) {
+    auto opened = platform::SqliteKvBackend::open({.file = opts.kv_db});
+    if (!opened) fail("--kv-db " + opts.kv_db + ": " + opened.error().message);
+    kv = std::move(opened.value());
+    constexpr int64_t kLocalOwner = 1;
+    for (const auto& grant : kv_grants) {
+      // Stores named in --kv exist locally: create them on first use.
+      if (!kv->find_store(kLocalOwner, grant.store)) {
+        auto created = kv->create_store(kLocalOwner, grant.store);
+        if (!created) fail("--kv " + grant.store + ": " + created.error().message);
+      }
+    }
+    actions_state.kv = kv.get();
+    actions_state.owner_id = kLocalOwner;
+    actions_state.kv_grants = &kv_grants;
+    call.imports.bind(actions_state);
+  }
   runtime::Engine engine(config);
   auto module = engine.load(*bytes);
   if (!module) fail(opts.file + ": " + module.error().message);
-  if (!module.value()->wait_until_runnable())
-    fail(opts.file + ": " + module.value()->error(), 1);
+  if (!module.value()->wait_until_runnable()) fail(opts.file + ": " + module.value()->error(), 1);
 
   runtime::CallResult result = engine.call(*module.value(), call);
   if (result.trapped()) {
@@ -121,8 +174,18 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--dir", opts->dirs,
                   "Preopen a host directory, HOST[::GUEST] (repeatable; GUEST defaults to HOST)")
       ->allow_extra_args(false);
+  cmd->add_option("--volume", opts->volumes,
+                  "Map a host directory, HOST_DIR:/GUEST_PATH[:ro|:rw] (repeatable; default rw)")
+      ->allow_extra_args(false);
+  cmd->add_option("--kv", opts->kv,
+                  "Grant a key-value store, STORE[:ro|:rw] (repeatable; default rw; created "
+                  "in --kv-db if missing)")
+      ->allow_extra_args(false);
+  cmd->add_option("--kv-db", opts->kv_db, "The SQLite file holding the stores for --kv")
+      ->capture_default_str();
   cmd->add_option("--timeout", opts->timeout, "Time limit (e.g. 5s, 250ms)")->capture_default_str();
-  cmd->add_option("--memory", opts->memory, "Linear memory cap (e.g. 128MiB)")->capture_default_str();
+  cmd->add_option("--memory", opts->memory, "Linear memory cap (e.g. 128MiB)")
+      ->capture_default_str();
   cmd->add_option("--invoke", opts->invoke, "Exported function to call")->capture_default_str();
   cmd->add_option("--tier", opts->tier, "Compiler tier: fast (clang -O0) or optimized (gcc -O2)")
       ->check(CLI::IsMember({"fast", "optimized"}))

@@ -102,7 +102,8 @@ nlohmann::json settings_to_json(const ActionSettings& settings) {
           {"memory_limit_mb", settings.memory_limit_bytes / kMiB},
           {"env", env},
           {"entry", settings.entry},
-          {"enabled", settings.enabled}};
+          {"enabled", settings.enabled},
+          {"capabilities", capabilities::grants_to_json(settings.capabilities)}};
 }
 
 Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, ActionSettings base) {
@@ -129,9 +130,14 @@ Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, Action
     } else if (key == "enabled") {
       if (!value.is_boolean()) return invalid("enabled must be true or false");
       base.enabled = value.get<bool>();
+    } else if (key == "capabilities") {
+      // Replaced whole: a grant list is one value, not merged entry by entry.
+      auto grants = capabilities::grants_from_json(value);
+      if (!grants) return grants.error();
+      base.capabilities = std::move(grants.value());
     } else {
       return invalid("unknown setting '" + key +
-                     "' (known: timeout_ms, memory_limit_mb, env, entry, enabled)");
+                     "' (known: timeout_ms, memory_limit_mb, env, entry, enabled, capabilities)");
     }
   }
   return base;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "capabilities/grants.h"
 #include "platform/route.h"
 #include "support/expected.h"
 
@@ -31,6 +32,8 @@ struct ActionSettings {
   std::vector<std::pair<std::string, std::string>> env;  // added to the guest's environment
   std::string entry = "_start";                          // exported function to call
   bool enabled = true;
+  // What the action may use beyond WASI (host-abi.md "Grants"); nothing by default.
+  capabilities::CapabilityGrants capabilities;
 
   static ActionSettings defaults(const ActionLimits& limits);
 };
@@ -38,7 +41,8 @@ struct ActionSettings {
 // Checks names and bounds (invalid_argument naming the field).
 Status validate_settings(const ActionSettings& settings, const ActionLimits& limits);
 
-// JSON form: {"timeout_ms", "memory_limit_mb", "env": {NAME: value}, "entry", "enabled"}.
+// JSON form: {"timeout_ms", "memory_limit_mb", "env": {NAME: value}, "entry", "enabled",
+// "capabilities": {grants, host-abi.md}}.
 nlohmann::json settings_to_json(const ActionSettings& settings);
 // Applies the keys present in `patch` over `base` (PATCH semantics); unknown keys, wrong
 // types (a string, fraction or boolean where an integer belongs) and numbers below 1 or

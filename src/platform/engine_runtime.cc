@@ -1,4 +1,5 @@
 // The embedded runtime::Engine behind the ModuleRuntime seam, and Platform::open with it.
+#include "capabilities/wasm_actions_module.h"
 #include "platform/module_runtime.h"
 #include "platform/platform.h"
 #include "runtime/engine.h"
@@ -39,6 +40,8 @@ class EngineRuntime final : public ModuleRuntime {
 }  // namespace
 
 std::unique_ptr<ModuleRuntime> make_engine_runtime(const EngineRuntimeConfig& config) {
+  // Every platform engine offers the capability modules (the grants decide what they do).
+  capabilities::register_wasm_actions_module();
   runtime::EngineConfig engine_config;
   engine_config.cache_dir = config.artifact_cache_dir;
   engine_config.tiers = config.tiers;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "capabilities/wasm_actions_module.h"
 #include "platform/error_kinds.h"
 #include "runtime/outcome.h"
 #include "support/sha256.h"
@@ -216,6 +217,7 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
                             : creating       ? ActionSettings::defaults(config_.limits)
                                              : existing->settings;
   if (auto st = validate_settings(settings, config_.limits); !st) return st.error();
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   std::optional<Route> route;
   if (creating || !request.route.empty()) {
     if (request.route.empty()) return err(error_kind::kInvalidArgument, "a route is required");
@@ -292,8 +294,23 @@ Expected<Action> Platform::rollback(int64_t owner_id, std::string_view name,
   return action;
 }
 
+Status Platform::check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants) {
+  for (const capabilities::KvGrant& grant : grants.key_value_stores) {
+    if (!kv_) return err(error_kind::kInvalidArgument, "this server has no key-value store");
+    auto store = kv_->find_store(owner_id, grant.store);
+    if (store) continue;
+    if (store.error().kind == error_kind::kNotFound)
+      return err(error_kind::kInvalidArgument,
+                 "settings.capabilities: unknown store \"" + grant.store +
+                     "\" (create it first: wasm-actions kv create " + grant.store + ")");
+    return store.error();
+  }
+  return ok_status();
+}
+
 Expected<Action> Platform::update_settings(int64_t owner_id, std::string_view name,
                                            const ActionSettings& settings) {
+  if (auto st = check_grants(owner_id, settings.capabilities); !st) return st.error();
   return actions_->update_settings(owner_id, name, settings);
 }
 
@@ -452,6 +469,13 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
         std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
     if (!taken) env.emplace_back(name, value);
   }
+
+  // The `wasm_actions` functions see this action's owner and grants, nothing else.
+  capabilities::WasmActionsState actions_state;
+  actions_state.kv = kv_.get();
+  actions_state.owner_id = action.owner_id;
+  actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
+  options.imports.bind(actions_state);
 
   InvokeResult result;
   result.call = runtime_->call(**module, options);

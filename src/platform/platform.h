@@ -23,6 +23,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "capabilities/kv_backend.h"
 #include "platform/accounts.h"
 #include "platform/action.h"
 #include "platform/action_log.h"
@@ -148,6 +149,12 @@ class Platform {
   // What the owner stores now (the quotas count this).
   Expected<StorageUsage> usage(int64_t owner_id) { return actions_->usage(owner_id); }
 
+  // Developers' key-value stores (what the `wasm_actions` kv_* functions reach).
+  capabilities::KvBackend& kv() { return *kv_; }
+  // Checks that what the grants name exists for the owner (invalid_argument naming the
+  // unknown store or volume); deploy and update_settings call it.
+  Status check_grants(int64_t owner_id, const capabilities::CapabilityGrants& grants);
+
   Accounts& accounts() { return *accounts_; }
   ActionRegistry& actions() { return *actions_; }
   ModuleStore& modules() { return *modules_; }
@@ -182,6 +189,7 @@ class Platform {
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<ActionRegistry> actions_;
   std::unique_ptr<ActionLog> log_;
+  std::unique_ptr<capabilities::KvBackend> kv_;
   MetricsRegistry metrics_;
   std::shared_ptr<StatusSink> status_sink_;  // compile callbacks reach the registry via this
   // Destroyed before the registry it reports to: its destructor joins compile threads.

@@ -26,17 +26,30 @@ Expected<std::shared_ptr<Artifact>> Artifact::load(const std::filesystem::path& 
   auto* size = static_cast<const unsigned long*>(dlsym(handle, "wa_instance_size"));
   auto init = reinterpret_cast<void (*)()>(dlsym(handle, "wa_init_module"));
   auto* exports = static_cast<const ExportEntry*>(dlsym(handle, "wa_exports"));
-  auto instantiate = reinterpret_cast<void (*)(void*, void*)>(dlsym(handle, "wa_instantiate"));
+  auto instantiate =
+      reinterpret_cast<void (*)(void*, void* const*)>(dlsym(handle, "wa_instantiate"));
+  auto* import_names = static_cast<const char* const*>(dlsym(handle, "wa_import_modules"));
   auto free_fn = reinterpret_cast<void (*)(void*)>(dlsym(handle, "wa_free"));
   if (!abi || *abi != kRuntimeAbiVersion || !size || !init || !exports || !instantiate ||
-      !free_fn) {
+      !free_fn || !import_names) {
     // Closed here, under the lock we hold: no Artifact owns the handle yet, because
     // ~Artifact takes the same (non-recursive) lock and would deadlock every later load.
     dlclose(handle);
     return make_error("load_failed", "compiled module " + path.string() +
                                          " does not match this runtime's ABI; rebuild it");
   }
+  std::vector<const HostImportModule*> import_modules;
+  for (const char* const* name = import_names; *name; ++name) {
+    const HostImportModule* module = find_host_import_module(*name);
+    if (!module) {
+      dlclose(handle);
+      return make_error("load_failed", "compiled module " + path.string() + " imports from '" +
+                                           *name + "', which this host does not provide");
+    }
+    import_modules.push_back(module);
+  }
   auto artifact = std::shared_ptr<Artifact>(new Artifact());
+  artifact->import_modules_ = std::move(import_modules);
   artifact->handle_ = handle;
   artifact->path_ = path;
   artifact->instance_size_ = *size;

@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "runtime/host_imports.h"
 #include "support/expected.h"
 
 namespace wa::runtime {
@@ -24,7 +26,12 @@ class Artifact {
   size_t instance_size() const { return instance_size_; }
   // nullptr if there is no such export taking and returning nothing.
   EntryFn entry(std::string_view name) const;
-  void instantiate(void* instance, void* host) const { instantiate_(instance, host); }
+  // The import modules the module's code takes an instance pointer for, in the order
+  // instantiate() wants their states.
+  const std::vector<const HostImportModule*>& import_modules() const { return import_modules_; }
+  void instantiate(void* instance, void* const* import_states) const {
+    instantiate_(instance, import_states);
+  }
   void free_instance(void* instance) const { free_(instance); }
   const std::filesystem::path& path() const { return path_; }
 
@@ -40,7 +47,8 @@ class Artifact {
   std::filesystem::path path_;
   size_t instance_size_ = 0;
   const ExportEntry* exports_ = nullptr;
-  void (*instantiate_)(void*, void*) = nullptr;
+  std::vector<const HostImportModule*> import_modules_;
+  void (*instantiate_)(void*, void* const*) = nullptr;
   void (*free_)(void*) = nullptr;
 };
 

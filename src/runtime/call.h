@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/host_imports.h"
 #include "runtime/outcome.h"
 #include "wasi/context.h"
 
@@ -15,6 +16,9 @@ struct CallOptions {
   wasi::ContextConfig wasi;      // args, env, stdin, stdio, preopens
   std::chrono::milliseconds timeout{5000};
   uint64_t memory_limit_bytes = 128ull << 20;
+  // States of the import modules beyond WASI (capabilities); a module bound to nothing
+  // gets its unbound (nothing granted) state.
+  ImportStates imports;
 };
 
 struct CallResult {

@@ -16,7 +16,7 @@ namespace wa::runtime {
 
 // Bumped whenever the shim's exported interface or our wasm-rt ABI changes, so stale
 // artifacts are never loaded.
-inline constexpr int kRuntimeAbiVersion = 2;
+inline constexpr int kRuntimeAbiVersion = 3;
 
 enum class Tier : uint8_t { kFast, kOptimized };
 

@@ -36,7 +36,7 @@ struct CallFrame {
   const Artifact* artifact;
   Artifact::EntryFn entry;
   void* instance;
-  wasi::Context* context;
+  void* const* import_states;
 };
 
 // Everything between sigsetjmp and the guest; kept free of objects with destructors
@@ -49,7 +49,7 @@ __attribute__((noinline)) int run_protected(const CallFrame& frame, GuestThread&
   if (code == 0) {
     t.in_guest = 1;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    frame.artifact->instantiate(frame.instance, frame.context);
+    frame.artifact->instantiate(frame.instance, frame.import_states);
     frame.entry(frame.instance);
     t.in_guest = 0;
   }
@@ -186,9 +186,23 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     result.message = "out of host memory for the instance";
     return result;
   }
+  // Each import module gets its own state: WASI the context, the others what the call
+  // bound or, when it bound nothing, the module's nothing-granted state.
+  const auto& modules = artifact.import_modules();
+  void* import_states[ImportStates::kMaxModules + 8];
+  if (modules.size() > std::size(import_states)) {
+    result.trap = TrapKind::kHostError;
+    result.message = "the module imports from too many host modules";
+    return result;
+  }
+  for (size_t i = 0; i < modules.size(); ++i) {
+    void* state = modules[i]->name == kWasiModule ? static_cast<void*>(&context)
+                                                  : options.imports.find(modules[i]->name);
+    import_states[i] = state ? state : modules[i]->unbound_state;
+  }
   int64_t started = monotonic_now_ns();
   begin_call(t, options, context);
-  int code = run_protected(CallFrame{&artifact, entry, instance, &context}, t);
+  int code = run_protected(CallFrame{&artifact, entry, instance, import_states}, t);
   end_call(t);
   artifact.free_instance(instance);
   t.active_memory_count = 0;

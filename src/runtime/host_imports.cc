@@ -1,5 +1,9 @@
 #include "runtime/host_imports.h"
 
+#include <atomic>
+#include <cctype>
+#include <mutex>
+#include <stdexcept>
 #include <type_traits>
 
 #include "wasi/wasi_exports.h"
@@ -8,33 +12,7 @@ namespace wa::runtime {
 
 namespace {
 
-template <typename T>
-constexpr WasmType wasm_type_of() {
-  if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, int32_t>)
-    return WasmType::kI32;
-  else if constexpr (std::is_same_v<T, uint64_t> || std::is_same_v<T, int64_t>)
-    return WasmType::kI64;
-  else if constexpr (std::is_same_v<T, float>)
-    return WasmType::kF32;
-  else if constexpr (std::is_same_v<T, double>)
-    return WasmType::kF64;
-  else
-    static_assert(!sizeof(T), "a host function parameter has no wasm type");
-}
-
-// The wasm signature of a host symbol as wasm2c calls it: the first parameter is the
-// import module's instance; the rest and the result map one to one onto wasm values.
-template <typename Result, typename Instance, typename... Params>
-HostFunction host_function(std::string_view name, Result (*symbol)(Instance*, Params...)) {
-  HostFunction function;
-  function.name = name;
-  function.type.params = {wasm_type_of<Params>()...};
-  if constexpr (!std::is_void_v<Result>) function.type.results = {wasm_type_of<Result>()};
-  function.symbol = reinterpret_cast<const void*>(symbol);
-  return function;
-}
-
-#define WA_WASI_FUNCTION(name) host_function(#name, &Z_wasi_snapshot_preview1Z_##name)
+#define WA_WASI_FUNCTION(name) make_host_function(#name, &Z_wasi_snapshot_preview1Z_##name)
 
 HostImportModule wasi_preview1() {
   return HostImportModule{kWasiModule,
@@ -134,15 +112,92 @@ const HostFunction* HostImportModule::find(std::string_view function) const {
   return nullptr;
 }
 
+namespace {
+
+// Registered modules in a fixed array: entries never move, so spans and pointers handed
+// out stay valid while modules are added. Readers take the published count (acquire)
+// without a lock; registration writes the entry first, then publishes it (release).
+constexpr size_t kMaxRegisteredModules = 16;
+
+struct Registry {
+  std::mutex mutex;
+  std::array<HostImportModule, kMaxRegisteredModules> modules;
+  std::atomic<size_t> size{0};
+
+  Registry() {
+    modules[0] = wasi_preview1();
+    size.store(1, std::memory_order_release);
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void register_host_import_module(HostImportModule module) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  const size_t n = r.size.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i)
+    if (r.modules[i].name == module.name) return;
+  if (n == kMaxRegisteredModules) throw std::length_error("too many host import modules");
+  r.modules[n] = std::move(module);
+  r.size.store(n + 1, std::memory_order_release);
+}
+
 std::span<const HostImportModule> host_import_modules() {
-  static const std::vector<HostImportModule> modules = {wasi_preview1()};
-  return modules;
+  Registry& r = registry();
+  return {r.modules.data(), r.size.load(std::memory_order_acquire)};
+}
+
+const HostImportModule* find_host_import_module(std::string_view module) {
+  for (const HostImportModule& m : host_import_modules())
+    if (m.name == module) return &m;
+  return nullptr;
 }
 
 const HostFunction* find_host_function(std::string_view module, std::string_view name) {
-  for (const HostImportModule& m : host_import_modules())
-    if (m.name == module) return m.find(name);
+  const HostImportModule* m = find_host_import_module(module);
+  return m ? m->find(name) : nullptr;
+}
+
+void ImportStates::bind_state(std::string_view module, void* state) {
+  for (size_t i = 0; i < size_; ++i) {
+    if (entries_[i].module == module) {
+      entries_[i].state = state;
+      return;
+    }
+  }
+  if (size_ == kMaxModules) throw std::length_error("too many import module states bound");
+  entries_[size_++] = {module, state};
+}
+
+void* ImportStates::find(std::string_view module) const {
+  for (size_t i = 0; i < size_; ++i)
+    if (entries_[i].module == module) return entries_[i].state;
   return nullptr;
+}
+
+std::string wasm2c_mangled_name(std::string_view module) {
+  // wasm2c 1.0.32 (MangleName): letters, digits and '_' stay, 'Z' becomes "ZZ", any other
+  // byte becomes 'Z' and two hex digits.
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : module) {
+    if (c == 'Z') {
+      out += "ZZ";
+    } else if (std::isalnum(c) || c == '_') {
+      out += char(c);
+    } else {
+      out += 'Z';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::string host_import_module_names() {

@@ -8,10 +8,12 @@
 // (wasi/wasi_exports.h), so the table cannot drift from the implementation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace wa::runtime {
@@ -39,15 +41,86 @@ struct HostFunction {
   const void* symbol = nullptr;
 };
 
+// One import module: its functions, and the state its functions get when a call binds
+// none (CallOptions::imports). That state must make every function answer "not granted":
+// the import always links, so one module runs with or without a capability.
+namespace detail {
+template <typename T>
+constexpr WasmType wasm_type_of() {
+  if constexpr (std::is_same_v<T, uint32_t> || std::is_same_v<T, int32_t>)
+    return WasmType::kI32;
+  else if constexpr (std::is_same_v<T, uint64_t> || std::is_same_v<T, int64_t>)
+    return WasmType::kI64;
+  else if constexpr (std::is_same_v<T, float>)
+    return WasmType::kF32;
+  else if constexpr (std::is_same_v<T, double>)
+    return WasmType::kF64;
+  else
+    static_assert(!sizeof(T), "a host function parameter has no wasm type");
+}
+}  // namespace detail
+
+// The entry for a host symbol as wasm2c calls it: the first parameter is the import
+// module's instance (its state); the rest and the result map one to one onto wasm
+// values, so the table's types are those of the C declaration and cannot drift from it.
+template <typename Result, typename Instance, typename... Params>
+HostFunction make_host_function(std::string_view name, Result (*symbol)(Instance*, Params...)) {
+  HostFunction function;
+  function.name = name;
+  function.type.params = {detail::wasm_type_of<Params>()...};
+  if constexpr (!std::is_void_v<Result>) function.type.results = {detail::wasm_type_of<Result>()};
+  function.symbol = reinterpret_cast<const void*>(symbol);
+  return function;
+}
+
 struct HostImportModule {
   std::string_view name;
   std::vector<HostFunction> functions;
+  void* unbound_state = nullptr;
 
   const HostFunction* find(std::string_view function) const;
 };
 
-// Every import module the host provides (WASI preview1 first). Built once; immutable.
+// Adds an import module beyond WASI (a capability layer registers its own, e.g.
+// `wasm_actions`). Call before validating or loading modules that import it; a module
+// registered twice by name keeps the first registration. Thread-safe.
+void register_host_import_module(HostImportModule module);
+
+// Every import module the host provides (WASI preview1 first). Entries never move or
+// change once registered.
 std::span<const HostImportModule> host_import_modules();
+const HostImportModule* find_host_import_module(std::string_view module);
+
+// The typed per-call state of the import modules a call binds, each the object its host
+// functions receive as their first parameter (wasm2c's `Z_<module>_instance_t*`). A state
+// type names its module:
+//   struct KvCallState { static constexpr std::string_view kImportModule = "wasm_actions"; };
+//   options.imports.bind(state);
+// WASI's state is the call's wasi::Context, which the engine binds itself.
+class ImportStates {
+ public:
+  static constexpr size_t kMaxModules = 8;
+
+  template <typename State>
+  void bind(State& state) {
+    bind_state(State::kImportModule, &state);
+  }
+  // The bound state of `module`, or nullptr.
+  void* find(std::string_view module) const;
+
+ private:
+  struct Entry {
+    std::string_view module;
+    void* state = nullptr;
+  };
+  void bind_state(std::string_view module, void* state);
+  std::array<Entry, kMaxModules> entries_{};
+  size_t size_ = 0;
+};
+
+// wasm2c's C name for an import module ("wasm_actions" → "wasm_actions", 'Z' doubled,
+// other characters escaped): what `Z_<name>_instance_t` is spelled with.
+std::string wasm2c_mangled_name(std::string_view module);
 
 // nullptr when the host provides no such module or function.
 const HostFunction* find_host_function(std::string_view module, std::string_view name);

@@ -29,25 +29,45 @@ inline void describe_host_failure(char (&out)[kHostErrorMessageBytes], const cha
   std::snprintf(out, sizeof out, "%s: %s", function, what && *what ? what : "exception");
 }
 
+// Runs `Function(state, args...)` and returns its result as a u32; an exception becomes
+// the message in `failure` (left empty otherwise) and the result 0.
+template <auto Function, typename State, typename... Args>
+uint32_t run_catching(const char* name, char (&failure)[kHostErrorMessageBytes], State& state,
+                      Args... args) {
+  failure[0] = '\0';
+  try {
+    return static_cast<uint32_t>(Function(state, args...));
+  } catch (const std::exception& e) {
+    describe_host_failure(failure, name, e.what());
+  } catch (...) {
+    describe_host_failure(failure, name, "unknown exception");
+  }
+  return 0;
+}
+
 // Runs `Function(context, args...)` for the import `name` of the guest instance
 // (really a Context) and returns its result as the u32 errno the guest sees.
 template <auto Function, typename Instance, typename... Args>
 uint32_t host_call(const char* name, Instance* instance, Args... args) {
   host_hooks().enter();
   Context& context = *reinterpret_cast<Context*>(instance);
-  uint32_t result = 0;
   // Copied out of the exception: nothing may be alive when the trap long-jumps.
   char failure[kHostErrorMessageBytes];
-  failure[0] = '\0';
-  try {
-    result = static_cast<uint32_t>(Function(context, args...));
-  } catch (const std::exception& e) {
-    describe_host_failure(failure, name, e.what());
-  } catch (...) {
-    describe_host_failure(failure, name, "unknown exception");
-  }
+  uint32_t result = run_catching<Function>(name, failure, context, args...);
   if (failure[0] != '\0') host_hooks().host_error(failure);
   if (context.output_limit_exceeded()) host_hooks().output_limit();
+  host_hooks().leave();
+  return result;
+}
+
+// The same for an import module whose state is a typed object of its own (capabilities:
+// `State` is what the generated code passes as that module's instance pointer).
+template <auto Function, typename State, typename... Args>
+uint32_t typed_host_call(const char* name, State* state, Args... args) {
+  host_hooks().enter();
+  char failure[kHostErrorMessageBytes];
+  uint32_t result = run_catching<Function>(name, failure, *state, args...);
+  if (failure[0] != '\0') host_hooks().host_error(failure);
   host_hooks().leave();
   return result;
 }
