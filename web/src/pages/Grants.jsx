@@ -76,7 +76,9 @@ export function GrantsPanel({ action, reload }) {
     }
   }, [JSON.stringify(formToGrants(server))]);
 
-  const available = (name) => !offered || !!(offered[name] && offered[name].available);
+  // Only an explicit `available: false` disables a capability: one the server does not list
+  // (an older server) stays editable and the server's answer decides.
+  const available = (name) => !offered || !offered[name] || offered[name].available !== false;
   const describe = (name) => offered && offered[name] && offered[name].description;
   const update = (key, value) => {
     setForm((f) => ({ ...f, [key]: value }));
