@@ -312,15 +312,18 @@ describe('storage and grants in Chromium', { concurrency: 1 }, () => {
     assert.equal(await page.getByLabel('Volume 1 guest path').inputValue(), '/site');
   });
 
-  it('refuses to delete a granted store or volume, naming the action', async () => {
+  it('refuses to delete a granted store, naming the action', async () => {
     const { page } = alice;
-    await nav(page, 'Storage');
+    await page.goto('/dashboard/kv');
     await page.getByRole('button', { name: 'Delete store notes' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete store' }).click();
     await page.locator('.notice-error', { hasText: 'hello' }).waitFor();
     await page.locator('tr[data-store=notes]').waitFor();
+  });
 
-    await page.getByRole('link', { name: 'Volumes', exact: true }).click();
+  it('refuses to delete a granted volume, naming the action', async () => {
+    const { page } = alice;
+    await page.goto('/dashboard/volumes');
     await page.getByRole('button', { name: 'Delete volume site' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Type site to confirm').fill('site');
@@ -337,8 +340,8 @@ describe('storage and grants in Chromium', { concurrency: 1 }, () => {
       await phone.page.goto('/dashboard/signin');
       await phone.page.evaluate((s) => localStorage.setItem('wa.session', s), session);
       for (const [url, ready] of [
-        ['/dashboard/kv', 'tr[data-store=notes]'],
-        ['/dashboard/kv/notes', '.key-list li'],
+        ['/dashboard/kv', 'tr[data-store=default]'],
+        ['/dashboard/kv/default', 'h2#keys-title'],
         ['/dashboard/volumes/site', 'tr[data-path="index.html"]'],
         ['/dashboard/actions/hello', '[data-grant=volume]'],
       ]) {
@@ -357,7 +360,7 @@ describe('storage and grants in Chromium', { concurrency: 1 }, () => {
   it('deletes a store and a volume once no action grants them', async () => {
     const { page } = alice;
     assert.equal((await apiFromPage(page, 'PATCH', '/api/v1/actions/hello', { body: { settings: { capabilities: {} } } })).status, 200);
-    await page.reload();
+    await page.goto('/dashboard/volumes');
     await page.getByRole('button', { name: 'Delete volume site' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Type site to confirm').fill('site');
