@@ -13,6 +13,8 @@ import { ActionPage } from './pages/Action.jsx';
 import { AdminPage } from './pages/Admin.jsx';
 import { AccountPage } from './pages/Account.jsx';
 import { NotFound } from './pages/NotFound.jsx';
+import { StorePage, StoresPage } from './pages/Stores.jsx';
+import { VolumePage, VolumesPage } from './pages/Volumes.jsx';
 
 const PUBLIC = ['/signin', '/register'];
 
@@ -32,6 +34,9 @@ function Header({ session, path }) {
             </Link>
             <Link href={paths.deploy()} aria-current={current(paths.deploy())}>
               Deploy
+            </Link>
+            <Link href={paths.stores()} aria-current={current(paths.stores()) || current(paths.volumes())}>
+              Storage
             </Link>
             {session.user && session.user.is_admin && (
               <Link href={paths.admin()} aria-current={current(paths.admin())}>
@@ -71,6 +76,10 @@ function Routes({ path, query, session }) {
   if (sub === '/deploy') return <DeployPage />;
   if (sub === '/admin') return <AdminPage session={session} />;
   if (sub === '/account') return <AccountPage session={session} />;
+  if (sub === '/kv') return <StoresPage />;
+  if (sub === '/volumes') return <VolumesPage />;
+  if ((params = match('/kv/:store', sub))) return <StorePage name={params.store} />;
+  if ((params = match('/volumes/:name', sub))) return <VolumePage name={params.name} dir={query.get('dir') || ''} />;
   if ((params = match('/actions/:name', sub))) return <ActionPage name={params.name} tab="overview" />;
   if ((params = match('/actions/:name/:tab', sub))) return <ActionPage name={params.name} tab={params.tab} />;
   return <NotFound />;

@@ -20,10 +20,12 @@ function parseBody(text) {
 
 function toError(status, text, statusText) {
   const data = parseBody(text);
-  const kind = (data && data.error) || (status ? `http_${status}` : 'network');
+  // Both `{error: kind, message}` and `{error: {kind, message}}` bodies are understood.
+  const nested = data && data.error && typeof data.error === 'object' ? data.error : null;
+  const kind = (nested ? nested.kind : data && data.error) || (status ? `http_${status}` : 'network');
   const message =
-    (data && data.message) || (text && text.length < 300 ? text.trim() : '') || statusText ||
-    'The server gave no answer';
+    (nested && nested.message) || (data && data.message) || (text && text.length < 300 ? text.trim() : '') ||
+    statusText || 'The server gave no answer';
   return new ApiError(status, kind, message);
 }
 
@@ -61,6 +63,25 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api('GET', path);
+
+// Raw bytes both ways (KV values, volume files): the body is sent as given (a Blob, File,
+// ArrayBuffer or Uint8Array) and answers come back as an ArrayBuffer, never parsed as JSON.
+export async function rawRequest(method, path, body) {
+  const headers = authHeaders();
+  if (body !== undefined) headers['Content-Type'] = 'application/octet-stream';
+  const sent = token();
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, { method, headers, body });
+  } catch (error) {
+    throw new ApiError(0, 'network', `Cannot reach the server (${error.message})`);
+  }
+  if (!response.ok) {
+    checkAuth(response.status, sent);
+    throw toError(response.status, await response.text(), response.statusText);
+  }
+  return { status: response.status, type: response.headers.get('Content-Type') || '', data: await response.arrayBuffer() };
+}
 
 // Revokes the session on the server (so a copy of the token is worthless too), then
 // forgets it here. Signed out locally even when the server cannot be reached.

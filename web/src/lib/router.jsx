@@ -66,4 +66,9 @@ export const paths = {
     `${BASE}/actions/${encodeURIComponent(name)}${tab ? '/' + tab : ''}`,
   admin: () => `${BASE}/admin`,
   account: () => `${BASE}/account`,
+  stores: () => `${BASE}/kv`,
+  store: (name) => `${BASE}/kv/${encodeURIComponent(name)}`,
+  volumes: () => `${BASE}/volumes`,
+  volume: (name, dir = '') =>
+    `${BASE}/volumes/${encodeURIComponent(name)}${dir ? `?dir=${encodeURIComponent(dir)}` : ''}`,
 };

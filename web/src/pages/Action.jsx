@@ -10,6 +10,7 @@ import { LogsView } from './Logs.jsx';
 import { AnalyticsView } from './Analytics.jsx';
 import { TesterView } from './Tester.jsx';
 import { NotFound } from './NotFound.jsx';
+import { GrantsPanel } from './Grants.jsx';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -107,7 +108,7 @@ function Overview({ action, reload }) {
       <div class="columns">
         <div class="column">
           <SettingsForm action={action} reload={reload} />
-          <Capabilities action={action} reload={reload} />
+          <GrantsPanel action={action} reload={reload} />
         </div>
         <div class="column">
           <Versions action={action} reload={reload} />
@@ -235,61 +236,6 @@ function SettingsForm({ action, reload }) {
         </button>
       </div>
     </form>
-  );
-}
-
-// Host capabilities come from the server, so new ones show up without dashboard changes.
-function Capabilities({ action, reload }) {
-  const [list, setList] = useState(null);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState('');
-  useEffect(() => {
-    get('/capabilities')
-      .then((answer) => setList(answer.capabilities || []))
-      .catch(setError);
-  }, []);
-  const enabled = new Set(action.settings.capabilities || []);
-  const toggle = async (capability, on) => {
-    const next = new Set(enabled);
-    if (on) next.add(capability);
-    else next.delete(capability);
-    setBusy(capability);
-    setError(null);
-    try {
-      await api('PATCH', `/actions/${encodeURIComponent(action.name)}`, { settings: { capabilities: [...next] } });
-      await reload();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy('');
-    }
-  };
-  return (
-    <section class="card" aria-labelledby="caps-title">
-      <h2 id="caps-title">Capabilities</h2>
-      <p class="hint">Host services this action may use. Each is off unless you turn it on.</p>
-      {error && <Notice tone="error">{error.message}</Notice>}
-      {!list && !error && <Loading />}
-      {list && list.length === 0 && <p class="muted">This server offers no host capabilities yet; actions get WASI only.</p>}
-      {list && list.length > 0 && (
-        <ul class="cap-list">
-          {list.map((cap) => {
-            const id = typeof cap === 'string' ? cap : cap.name;
-            const description = typeof cap === 'string' ? '' : cap.description;
-            return (
-              <li key={id} class="switch-row">
-                <input id={`cap-${id}`} type="checkbox" role="switch" class="switch" checked={enabled.has(id)} disabled={busy === id}
-                  onChange={(e) => toggle(id, e.currentTarget.checked)} />
-                <label for={`cap-${id}`}>
-                  <strong class="mono">{id}</strong>
-                  {description && <span class="hint block">{description}</span>}
-                </label>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
   );
 }
 
