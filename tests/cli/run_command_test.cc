@@ -1,54 +1,28 @@
 // Drives the real `wasm-actions run` binary as a user would: exit codes, stdio, traps,
 // rejected modules, preopened directories, limits.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "cli_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using wa::testing::Outcome;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-fs::path scratch() {
-  static fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("wa_cli_test_" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+fs::path scratch() { return wa::testing::scratch_dir("wa_cli_test_", /*wipe=*/false); }
 
 // Runs the CLI through the shell with stdin from `input`; captures both streams.
 Outcome run_cli(const std::string& args, const std::string& input = "") {
-  fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
-  std::ofstream(in, std::ios::binary) << input;
-  std::string cmd = std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " +
-                    WA_TEST_ARTIFACT_CACHE + " " + args + " <" + in.string() + " >" + out.string() +
-                    " 2>" + err.string();
-  int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  o.out = slurp(out);
-  o.err = slurp(err);
-  return o;
+  return wa::testing::run_shell(
+      wa::testing::cli_run(WA_CLI_PATH, WA_TEST_ARTIFACT_CACHE) + " " + args, input, scratch());
 }
 
-std::string guest(const std::string& name) { return std::string(WA_GUESTS) + "/" + name + ".wasm"; }
+std::string guest(const std::string& name) { return wa::testing::guest_module(WA_GUESTS, name); }
 
 TEST(RunCommand, StreamsStdioAndPassesArgsAndEnv) {
   Outcome o = run_cli("--env GREETING=hey " + guest("echo_io") + " a --not-a-flag", "piped in");

@@ -2,48 +2,22 @@
 // built with the SDK run through the real `wasm-actions run --kv ... --kv-db ...`, with
 // a real SQLite KV file per test.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
+
+#include "cli_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using wa::testing::Outcome;
+using wa::testing::slurp;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+fs::path scratch() { return wa::testing::scratch_dir("wa_sdk_c_test_", /*wipe=*/true); }
 
-fs::path scratch() {
-  static fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("wa_sdk_c_test_" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// POSIX shell single quoting: the arguments reach the CLI byte for byte.
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string guest(const std::string& name) { return std::string(WA_GUESTS) + "/" + name + ".wasm"; }
+std::string guest(const std::string& name) { return wa::testing::guest_module(WA_GUESTS, name); }
 
 // A KV file of the running test's own, so tests never share state.
 std::string test_db() {
@@ -54,20 +28,11 @@ std::string test_db() {
 // `wasm-actions run` with `flags` (each one argument), then the module and its args.
 Outcome run_cli(const std::vector<std::string>& flags, const std::string& module,
                 const std::vector<std::string>& args = {}, const std::string& input = "") {
-  fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
-  std::ofstream(in, std::ios::binary) << input;
-  std::string cmd =
-      std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " + quote(WA_TEST_ARTIFACT_CACHE);
-  for (const auto& f : flags) cmd += " " + quote(f);
-  cmd += " " + quote(module);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " <" + in.string() + " >" + out.string() + " 2>" + err.string();
-  int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  o.out = slurp(out);
-  o.err = slurp(err);
-  return o;
+  std::string cmd = wa::testing::cli_run(WA_CLI_PATH, WA_TEST_ARTIFACT_CACHE);
+  if (!flags.empty()) cmd += " " + wa::testing::quote_all(flags);
+  cmd += " " + wa::testing::quote(module);
+  if (!args.empty()) cmd += " " + wa::testing::quote_all(args);
+  return wa::testing::run_shell(cmd, input, scratch());
 }
 
 // A suite of sdk_kv / sdk_cgi passes when it prints DONE 0 and no FAIL line.

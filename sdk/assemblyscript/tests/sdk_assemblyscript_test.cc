@@ -3,10 +3,7 @@
 // host directory as the read-only volume (`--volume`). The guests are
 // sdk/assemblyscript/tests/guests/*.ts and examples/microblog, compiled with asc.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,66 +13,37 @@
 #include <string>
 #include <vector>
 
+#include "cli_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using wa::testing::Outcome;
+using wa::testing::quote;  // values hold spaces, & and ;
 
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-fs::path scratch() {
-  static fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("wa_sdkas_test_" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
+fs::path scratch() { return wa::testing::scratch_dir("wa_sdkas_test_", /*wipe=*/true); }
 
 // A fresh directory per test (each test gets its own store file).
 fs::path test_dir() {
-  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   fs::path d = scratch() / (std::string(info->test_suite_name()) + "." + info->name());
   fs::create_directories(d);
   return d;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Single quotes for the shell (values hold spaces, & and ;).
-std::string sh(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
+// `command` through the shell with `input` as stdin; captures both streams.
 Outcome run_shell(const std::string& command, const std::string& input) {
-  fs::path in = scratch() / "stdin", out = scratch() / "stdout", err = scratch() / "stderr";
-  std::ofstream(in, std::ios::binary) << input;
-  std::string cmd = command + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
-  int raw = std::system(cmd.c_str());
-  Outcome o;
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  o.out = slurp(out);
-  o.err = slurp(err);
-  return o;
+  return wa::testing::run_shell(command, input, scratch());
 }
 
-std::string guest(const std::string& name) { return std::string(WA_GUESTS) + "/" + name + ".wasm"; }
+std::string guest(const std::string& name) { return wa::testing::guest_module(WA_GUESTS, name); }
 
 // `wasm-actions run` with `flags` before the module and `args` after it.
 Outcome run_guest(const std::string& flags, const std::string& module, const std::string& args,
                   const std::string& input = "") {
-  return run_shell(std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " +
-                       WA_TEST_ARTIFACT_CACHE + " " + flags + " " + guest(module) + " " + args,
+  return run_shell(wa::testing::cli_run(WA_CLI_PATH, WA_TEST_ARTIFACT_CACHE) + " " + flags + " " +
+                       guest(module) + " " + args,
                    input);
 }
 
@@ -190,7 +158,8 @@ std::pair<std::map<std::string, std::string>, std::string> split_cgi(const std::
 
 TEST(SdkCgi, RequestAndResponseHelpers) {
   Outcome o = run_guest(
-      "--env REQUEST_METHOD=POST --env PATH_INFO=/posts --env " + sh("QUERY_STRING=q=a%20b+c&x") +
+      "--env REQUEST_METHOD=POST --env PATH_INFO=/posts --env " +
+          quote("QUERY_STRING=q=a%20b+c&x") +
           " --env HTTP_USER_AGENT=tester --env CONTENT_TYPE=application/x-www-form-urlencoded",
       "sdkas_cgi", "cgi", "name=Al+ice&text=%3Cb%3E%20%E2%82%AC");
   ASSERT_EQ(o.status, 0) << o.err;
@@ -321,8 +290,8 @@ class Microblog : public testing::Test {
                 const std::string& body = "", const std::string& content_type = "application/json",
                 const std::string& grant = "default:rw") {
     std::string flags = kv_flags(db_, grant) + " --volume " + site_.string() + ":/site:ro" +
-                        " --env REQUEST_METHOD=" + method + " --env " + sh("PATH_INFO=" + path) +
-                        " --env SCRIPT_NAME=/blog --env " + sh("QUERY_STRING=" + query) +
+                        " --env REQUEST_METHOD=" + method + " --env " + quote("PATH_INFO=" + path) +
+                        " --env SCRIPT_NAME=/blog --env " + quote("QUERY_STRING=" + query) +
                         " --env CONTENT_TYPE=" + content_type +
                         " --env CONTENT_LENGTH=" + std::to_string(body.size());
     Outcome o = run_guest(flags, "microblog", "", body);

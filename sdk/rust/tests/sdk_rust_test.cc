@@ -1,19 +1,19 @@
 // The Rust SDK's example guest (visits.rs, built with Debian's rustc for wasm32-wasi)
 // through the real `wasm-actions run` with a real SQLite key-value store.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "cli_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using wa::testing::quote;
 
 struct Reply {
   int exit = -1;
@@ -22,35 +22,20 @@ struct Reply {
   std::string err;
 };
 
-fs::path scratch() {
-  static fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("wa_sdk_rust_test_" + std::to_string(getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+fs::path scratch() { return wa::testing::scratch_dir("wa_sdk_rust_test_", /*wipe=*/true); }
 
 // One request to the visits guest as the server would run it (CGI environment).
 Reply visit(const fs::path& db, const std::string& grant, const std::string& method,
             const std::string& path, const std::string& query = "") {
-  fs::path out = scratch() / "stdout", err = scratch() / "stderr";
-  std::string cmd = std::string(WA_CLI_PATH) + " run --tier fast --cache-dir " +
-                    WA_TEST_ARTIFACT_CACHE + " --kv-db " + db.string() + " --kv " + grant +
-                    " --env REQUEST_METHOD=" + method + " --env 'PATH_INFO=" + path +
-                    "' --env 'QUERY_STRING=" + query + "' " + WA_GUESTS + "/rust_visits.wasm" +
-                    " </dev/null >" + out.string() + " 2>" + err.string();
-  int raw = std::system(cmd.c_str());
+  std::string cmd = wa::testing::cli_run(WA_CLI_PATH, WA_TEST_ARTIFACT_CACHE) + " --kv-db " +
+                    db.string() + " --kv " + grant + " --env REQUEST_METHOD=" + method + " --env " +
+                    quote("PATH_INFO=" + path) + " --env " + quote("QUERY_STRING=" + query) + " " +
+                    wa::testing::guest_module(WA_GUESTS, "rust_visits");
+  wa::testing::Outcome o = wa::testing::run_shell(cmd, "", scratch());
   Reply r;
-  r.exit = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.err = slurp(err);
-  std::string text = slurp(out);
+  r.exit = o.status;
+  r.err = o.err;
+  const std::string& text = o.out;
   if (text.starts_with("Status: ")) r.status = std::atoi(text.c_str() + 8);
   auto end = text.find("\r\n\r\n");
   if (end != std::string::npos) r.body = text.substr(end + 4);
