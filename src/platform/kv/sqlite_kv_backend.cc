@@ -263,6 +263,44 @@ std::optional<std::string> prefix_successor(std::string_view prefix) {
   return s;
 }
 
+// A store's byte and key counts, read and written in the writer's transaction.
+struct StoreCounts {
+  uint64_t bytes = 0;
+  uint64_t keys = 0;
+};
+
+// nullopt when the store no longer exists.
+Expected<std::optional<StoreCounts>> read_counts(Connection& c, KvStoreId store) {
+  auto s = c.statement(kStoreCounts);
+  if (!s) return s.error();
+  Query q(c, *s);
+  q.integer(1, store);
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<StoreCounts>();
+  if (rc != SQLITE_ROW) return c.error(rc, "read the store");
+  return std::optional<StoreCounts>(
+      StoreCounts{static_cast<uint64_t>(q.column_int(0)), static_cast<uint64_t>(q.column_int(1))});
+}
+
+// Writes the counts and notes them for the cache, which takes them once the commit lands.
+Status save_counts(Connection& c, KvStoreId store, StoreCounts counts) {
+  if (auto st = run(
+          c, kUpdateCounts,
+          [&](Query& q) {
+            q.integer(1, store)
+                .integer(2, static_cast<int64_t>(counts.bytes))
+                .integer(3, static_cast<int64_t>(counts.keys));
+          },
+          "update the store");
+      !st) {
+    return st;
+  }
+  c.pending_store = store;
+  c.pending_bytes = counts.bytes;
+  c.pending_keys = counts.keys;
+  return ok_status();
+}
+
 }  // namespace
 
 size_t SqliteKvBackend::CacheKeyHash::operator()(const CacheKey& k) const {
@@ -431,20 +469,11 @@ void SqliteKvBackend::note_counts(KvStoreId store, uint64_t bytes, uint64_t key_
 
 Status SqliteKvBackend::put_entry(Connection& c, KvStoreId store, std::string_view key,
                                   std::string_view value, std::optional<size_t> old_size) {
-  auto counts_stmt = c.statement(kStoreCounts);
-  if (!counts_stmt) return counts_stmt.error();
-  uint64_t bytes = 0;
-  uint64_t keys = 0;
-  {
-    Query q(c, *counts_stmt);
-    q.integer(1, store);
-    int rc = q.step();
-    if (rc == SQLITE_DONE)
-      return make_error(std::string(ek::kNotFound), "the store no longer exists");
-    if (rc != SQLITE_ROW) return c.error(rc, "read the store");
-    bytes = static_cast<uint64_t>(q.column_int(0));
-    keys = static_cast<uint64_t>(q.column_int(1));
-  }
+  auto counts = read_counts(c, store);
+  if (!counts) return counts.error();
+  if (!*counts) return make_error(std::string(ek::kNotFound), "the store no longer exists");
+  uint64_t bytes = (*counts)->bytes;
+  uint64_t keys = (*counts)->keys;
   const uint64_t old_total = old_size ? key.size() + *old_size : 0;
   const uint64_t new_total = key.size() + value.size();
   bytes = bytes - std::min(bytes, old_total) + new_total;
@@ -461,21 +490,7 @@ Status SqliteKvBackend::put_entry(Connection& c, KvStoreId store, std::string_vi
       !st) {
     return st;
   }
-  if (auto st = run(
-          c, kUpdateCounts,
-          [&](Query& q) {
-            q.integer(1, store)
-                .integer(2, static_cast<int64_t>(bytes))
-                .integer(3, static_cast<int64_t>(keys));
-          },
-          "update the store");
-      !st) {
-    return st;
-  }
-  c.pending_store = store;
-  c.pending_bytes = bytes;
-  c.pending_keys = keys;
-  return ok_status();
+  return save_counts(c, store, {bytes, keys});
 }
 
 namespace {
@@ -784,43 +799,17 @@ Status SqliteKvBackend::remove(KvStoreId store, std::string_view key, KvDeadline
     auto old = value_size(c, store, key);
     if (!old) return old.error();
     if (!*old) return ok_status();
-    auto counts_stmt = c.statement(kStoreCounts);
-    if (!counts_stmt) return counts_stmt.error();
-    uint64_t bytes = 0;
-    uint64_t keys = 0;
-    {
-      Query q(c, *counts_stmt);
-      q.integer(1, store);
-      int rc = q.step();
-      if (rc == SQLITE_ROW) {
-        bytes = static_cast<uint64_t>(q.column_int(0));
-        keys = static_cast<uint64_t>(q.column_int(1));
-      } else if (rc != SQLITE_DONE) {
-        return c.error(rc, "read the store");
-      }
-    }
+    auto counts = read_counts(c, store);
+    if (!counts) return counts.error();
+    StoreCounts now = counts->value_or(StoreCounts{});
     if (auto st = run(
             c, kDelete, [&](Query& q) { q.integer(1, store).blob(2, key); }, "delete");
         !st) {
       return st;
     }
-    bytes -= std::min<uint64_t>(bytes, key.size() + **old);
-    keys -= keys > 0 ? 1 : 0;
-    if (auto st = run(
-            c, kUpdateCounts,
-            [&](Query& q) {
-              q.integer(1, store)
-                  .integer(2, static_cast<int64_t>(bytes))
-                  .integer(3, static_cast<int64_t>(keys));
-            },
-            "update the store");
-        !st) {
-      return st;
-    }
-    c.pending_store = store;
-    c.pending_bytes = bytes;
-    c.pending_keys = keys;
-    return ok_status();
+    now.bytes -= std::min<uint64_t>(now.bytes, key.size() + **old);
+    now.keys -= now.keys > 0 ? 1 : 0;
+    return save_counts(c, store, now);
   });
 }
 
