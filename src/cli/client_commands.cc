@@ -1,6 +1,4 @@
 #include "cli/client_commands.h"
-#include "cli/client_connection.h"
-#include "cli/volume_commands.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,7 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/client_connection.h"
 #include "cli/kv_commands.h"
+#include "cli/volume_commands.h"
 #include "gateway/http_client.h"
 #include "gateway/multipart.h"
 #include "support/files.h"
@@ -88,15 +88,22 @@ HttpClient client_for(const Connection& conn) {
 
 }  // namespace
 
-json expect_json(const Expected<ClientResponse>& response, std::initializer_list<unsigned> ok) {
+std::string expect_body(const Expected<ClientResponse>& response,
+                        std::initializer_list<unsigned> ok) {
   if (!response) fail(response.error().message);
-  json body = json::parse(response->body, nullptr, false);
   if (std::find(ok.begin(), ok.end(), response->status) == ok.end()) {
-    std::string message = body.is_object() && body.contains("message")
-                              ? body["message"].get<std::string>()
-                              : response->body;
+    json body = json::parse(response->body, nullptr, false);
+    std::string message =
+        body.is_object() && body.contains("message") && body["message"].is_string()
+            ? body["message"].get<std::string>()
+            : response->body;
     fail("server answered " + std::to_string(response->status) + ": " + message);
   }
+  return response->body;
+}
+
+json expect_json(const Expected<ClientResponse>& response, std::initializer_list<unsigned> ok) {
+  json body = json::parse(expect_body(response, ok), nullptr, false);
   if (body.is_discarded()) fail("the server's answer is not JSON");
   return body;
 }

@@ -18,8 +18,11 @@ struct Connection {
 
 // Prints "error: <message>" and ends the command with exit code 1.
 [[noreturn]] void fail(const std::string& message);
-// The JSON body of an answer with one of the `ok` statuses; otherwise prints the
-// server's error message and fails.
+// The body of an answer with one of the `ok` statuses; otherwise prints the server's
+// error message and fails.
+std::string expect_body(const Expected<gateway::ClientResponse>& response,
+                        std::initializer_list<unsigned> ok);
+// The same, parsed as JSON (fails if it is not).
 nlohmann::json expect_json(const Expected<gateway::ClientResponse>& response,
                            std::initializer_list<unsigned> ok);
 // One call to /api/v1<target> with the stored or given token.

@@ -2,39 +2,19 @@
 
 #include <sodium.h>
 
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/client_connection.h"
+
 namespace wa::cli {
 
 using nlohmann::json;
 
 namespace {
-
-[[noreturn]] void fail(const std::string& message) {
-  std::cerr << "error: " << message << "\n";
-  throw CLI::RuntimeError(1);
-}
-
-// Percent-encodes every byte but the unreserved ones, so any key (binary, with '/', '+',
-// '%') reaches the server as the same bytes.
-std::string encode(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 std::string decode_base64(const std::string& text) {
   std::string out(text.size(), '\0');
@@ -46,26 +26,6 @@ std::string decode_base64(const std::string& text) {
   }
   out.resize(length);
   return out;
-}
-
-// The body of an answer with one of the `ok` statuses; otherwise prints the server's error.
-std::string expect(const Expected<gateway::ClientResponse>& response, unsigned ok) {
-  if (!response) fail(response.error().message);
-  if (response->status != ok) {
-    json body = json::parse(response->body, nullptr, false);
-    std::string message =
-        body.is_object() && body.contains("message") && body["message"].is_string()
-            ? body["message"].get<std::string>()
-            : response->body;
-    fail("server answered " + std::to_string(response->status) + ": " + message);
-  }
-  return response->body;
-}
-
-json expect_json(const Expected<gateway::ClientResponse>& response, unsigned ok) {
-  json body = json::parse(expect(response, ok), nullptr, false);
-  if (body.is_discarded()) fail("the server's answer is not JSON");
-  return body;
 }
 
 std::string read_all(std::istream& in) {
@@ -92,7 +52,7 @@ CLI::App* add_kv_commands(CLI::App& app, ApiCaller api) {
   auto* stores = kv->add_subcommand("stores", "List your stores");
   stores->add_flag("--json", a->json, "Print JSON");
   stores->callback([api, a] {
-    json answer = expect_json(api("GET", "/kv", "", ""), 200);
+    json answer = expect_json(api("GET", "/kv", "", ""), {200});
     if (a->json) {
       std::cout << answer.dump(2) << "\n";
       return;
@@ -107,14 +67,14 @@ CLI::App* add_kv_commands(CLI::App& app, ApiCaller api) {
   auto* create = kv->add_subcommand("create", "Create a store");
   create->add_option("store", a->store, "Store name")->required();
   create->callback([api, a] {
-    expect(api("POST", "/kv", json{{"name", a->store}}.dump(), "application/json"), 201);
+    expect_body(api("POST", "/kv", json{{"name", a->store}}.dump(), "application/json"), {201});
     std::cout << "created " << a->store << "\n";
   });
 
   auto* drop = kv->add_subcommand("drop", "Delete a store and every key in it");
   drop->add_option("store", a->store, "Store name")->required();
   drop->callback([api, a] {
-    expect(api("DELETE", "/kv/" + encode(a->store), "", ""), 204);
+    expect_body(api("DELETE", "/kv/" + url_segment(a->store), "", ""), {204});
     std::cout << "dropped " << a->store << "\n";
   });
 
@@ -127,10 +87,10 @@ CLI::App* add_kv_commands(CLI::App& app, ApiCaller api) {
     json all = json::array();
     std::string after;
     for (;;) {
-      std::string target = "/kv/" + encode(a->store) + "/keys?limit=1000";
-      if (!a->prefix.empty()) target += "&prefix=" + encode(a->prefix);
-      if (!after.empty()) target += "&after=" + encode(after);
-      json page = expect_json(api("GET", target, "", ""), 200);
+      std::string target = "/kv/" + url_segment(a->store) + "/keys?limit=1000";
+      if (!a->prefix.empty()) target += "&prefix=" + url_segment(a->prefix);
+      if (!after.empty()) target += "&after=" + url_segment(after);
+      json page = expect_json(api("GET", target, "", ""), {200});
       for (auto& item : page["keys"]) {
         if (!a->json) {
           const auto key = item["key"].get<std::string>();
@@ -149,8 +109,9 @@ CLI::App* add_kv_commands(CLI::App& app, ApiCaller api) {
   get->add_option("store", a->store, "Store name")->required();
   get->add_option("key", a->key, "Key")->required();
   get->callback([api, a] {
-    auto body =
-        expect(api("GET", "/kv/" + encode(a->store) + "/values/" + encode(a->key), "", ""), 200);
+    auto body = expect_body(
+        api("GET", "/kv/" + url_segment(a->store) + "/values/" + url_segment(a->key), "", ""),
+        {200});
     std::cout.write(body.data(), static_cast<std::streamsize>(body.size()));
     std::cout.flush();
   });
@@ -177,16 +138,18 @@ CLI::App* add_kv_commands(CLI::App& app, ApiCaller api) {
     } else {
       fail("give a VALUE or --file PATH");
     }
-    expect(api("PUT", "/kv/" + encode(a->store) + "/values/" + encode(a->key), std::move(value),
-               "application/octet-stream"),
-           204);
+    expect_body(api("PUT", "/kv/" + url_segment(a->store) + "/values/" + url_segment(a->key),
+                    std::move(value), "application/octet-stream"),
+                {204});
   });
 
   auto* del = kv->add_subcommand("delete", "Delete a key");
   del->add_option("store", a->store, "Store name")->required();
   del->add_option("key", a->key, "Key")->required();
   del->callback([api, a] {
-    expect(api("DELETE", "/kv/" + encode(a->store) + "/values/" + encode(a->key), "", ""), 204);
+    expect_body(
+        api("DELETE", "/kv/" + url_segment(a->store) + "/values/" + url_segment(a->key), "", ""),
+        {204});
   });
   return kv;
 }

@@ -31,20 +31,11 @@ std::string read_local(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Fails with the server's message unless the status is one of `ok`.
-void expect_status(const Expected<gateway::ClientResponse>& response,
-                   std::initializer_list<unsigned> ok) {
-  if (!response) fail(response.error().message);
-  if (std::find(ok.begin(), ok.end(), response->status) != ok.end()) return;
-  expect_json(response, ok);  // prints the server's message and fails
-  fail("server answered " + std::to_string(response->status));
-}
-
 void upload(const Connection& conn, const std::string& volume, const fs::path& local,
             const std::string& remote) {
   auto response = api(conn, "PUT", remote_target(volume, remote), read_local(local),
                       "application/octet-stream");
-  expect_status(response, {201, 204});
+  expect_body(response, {201, 204});
   std::cerr << (response->status == 201 ? "created " : "replaced ") << remote << "\n";
 }
 
@@ -116,7 +107,7 @@ void add_volume_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   auto* remove = sub("delete", "Delete a volume and all its files");
   remove->add_option("NAME", o->name, "Volume name")->required();
   remove->callback([conn, o] {
-    expect_status(api(*conn, "DELETE", "/volumes/" + url_segment(o->name)), {204});
+    expect_body(api(*conn, "DELETE", "/volumes/" + url_segment(o->name)), {204});
     std::cout << "deleted volume " << o->name << "\n";
   });
 
@@ -150,7 +141,7 @@ void add_volume_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   get->add_option("LOCAL", o->local, "Local file to write");
   get->callback([conn, o] {
     auto response = api(*conn, "GET", remote_target(o->name, o->remote));
-    expect_status(response, {200});
+    expect_body(response, {200});
     if (o->local.empty()) {
       std::cout.write(response->body.data(), static_cast<std::streamsize>(response->body.size()));
       std::cout.flush();
@@ -165,7 +156,7 @@ void add_volume_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   rm->add_option("NAME", o->name, "Volume name")->required();
   rm->add_option("REMOTE", o->remote, "Path in the volume")->required();
   rm->callback([conn, o] {
-    expect_status(api(*conn, "DELETE", remote_target(o->name, o->remote)), {204});
+    expect_body(api(*conn, "DELETE", remote_target(o->name, o->remote)), {204});
     std::cerr << "deleted " << o->remote << "\n";
   });
 }
