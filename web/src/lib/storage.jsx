@@ -1,9 +1,73 @@
-// Pieces the KV store and volume pages share: the Storage tabs, the quota bar, the name rule
-// and the "create" form.
-import { useState } from 'preact/hooks';
+// Pieces the KV store and volume pages share: the list state and page head, the Storage tabs,
+// the quota bar, the name rule and the "create" form.
+import { useEffect, useState } from 'preact/hooks';
+import { api, get } from './api.js';
 import { bytes } from './format.js';
 import { Link, paths } from './router.jsx';
-import { Field } from './ui.jsx';
+import { Field, Notice } from './ui.jsx';
+
+// The list page's state: the items of GET /<collection> ("kv" answers {stores}, "volumes"
+// {volumes}: `key`), and deleting one. A refused delete keeps the server's message: a 409
+// names the actions that still grant the item.
+export function useStorageList(collection, key) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  const [deleting, setDeleting] = useState(null);
+  const [deleteError, setDeleteError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
+  const load = async () => {
+    try {
+      setItems((await get(`/${collection}`))[key] || []);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  useEffect(() => {
+    load();
+  }, []);
+  const remove = async () => {
+    const name = deleting;
+    setBusy(true);
+    try {
+      await api('DELETE', `/${collection}/${encodeURIComponent(name)}`);
+      setMessage(`Deleted ${name}.`);
+      setDeleteError(null);
+      await load();
+    } catch (e) {
+      setDeleteError({ name, message: e.message });
+    } finally {
+      setBusy(false);
+      setDeleting(null);
+    }
+  };
+  return { items, error, load, deleting, setDeleting, deleteError, setDeleteError, busy, message, remove };
+}
+
+// The head of a list page: title, tabs, load and delete errors, the live status line.
+export function StorageListHead({ current, list, what }) {
+  return (
+    <>
+      <div class="page-head">
+        <div>
+          <h1 tabindex="-1">Storage</h1>
+          <p class="muted">Data your actions keep between requests, once you grant it to them.</p>
+        </div>
+      </div>
+      <StorageTabs current={current} />
+      {list.error && <Notice tone="error" title={`Could not load your ${what}`}>{list.error.message}</Notice>}
+      {list.deleteError && (
+        <Notice tone="error" title={`Could not delete ${list.deleteError.name}`} onDismiss={() => list.setDeleteError(null)}>
+          {list.deleteError.message}
+        </Notice>
+      )}
+      <p class="visually-hidden" role="status" aria-live="polite">
+        {list.message}
+      </p>
+    </>
+  );
+}
 
 // The server's rule for store and volume names (it checks too; this only answers sooner).
 export const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -6,68 +6,22 @@ import { api, get, rawRequest } from '../lib/api.js';
 import { decodeUtf8, encodeKey, encodeUtf8, fromBase64, fromHex, hexDump, keyIsAddressable, toBase64, toHex } from '../lib/binary.js';
 import { bytes, count, dateTime } from '../lib/format.js';
 import { Link, paths } from '../lib/router.jsx';
-import { CreateForm, QuotaBar, StorageTabs } from '../lib/storage.jsx';
+import { CreateForm, QuotaBar, StorageListHead, useStorageList } from '../lib/storage.jsx';
 import { ConfirmDialog, Field, Loading, Notice } from '../lib/ui.jsx';
 import { NotFound } from './NotFound.jsx';
 
 const PAGE = 100;
 
 export function StoresPage() {
-  const [stores, setStores] = useState(null);
-  const [error, setError] = useState(null);
-  const [deleting, setDeleting] = useState(null);
-  const [deleteError, setDeleteError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState('');
-  const load = async () => {
-    try {
-      setStores((await get('/kv')).stores || []);
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    load();
-  }, []);
+  const list = useStorageList('kv', 'stores');
+  const { items: stores, error, load, deleting, setDeleting, busy, remove } = list;
   const create = async (name) => {
     await api('POST', '/kv', { name });
     await load();
   };
-  const remove = async () => {
-    const name = deleting;
-    setBusy(true);
-    try {
-      await api('DELETE', `/kv/${encodeURIComponent(name)}`);
-      setMessage(`Deleted ${name}.`);
-      setDeleteError(null);
-      await load();
-    } catch (e) {
-      // A 409 names the actions that still grant the store.
-      setDeleteError({ name, message: e.message });
-    } finally {
-      setBusy(false);
-      setDeleting(null);
-    }
-  };
   return (
     <section>
-      <div class="page-head">
-        <div>
-          <h1 tabindex="-1">Storage</h1>
-          <p class="muted">Data your actions keep between requests, once you grant it to them.</p>
-        </div>
-      </div>
-      <StorageTabs current="kv" />
-      {error && <Notice tone="error" title="Could not load your stores">{error.message}</Notice>}
-      {deleteError && (
-        <Notice tone="error" title={`Could not delete ${deleteError.name}`} onDismiss={() => setDeleteError(null)}>
-          {deleteError.message}
-        </Notice>
-      )}
-      <p class="visually-hidden" role="status" aria-live="polite">
-        {message}
-      </p>
+      <StorageListHead current="kv" list={list} what="stores" />
       {!stores && !error && <Loading label="Loading stores…" />}
       {stores && (
         <div class="card flush">

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, rawRequest, upload } from '../lib/api.js';
 import { ago, bytes, count, dateTime } from '../lib/format.js';
 import { Link, navigate, paths } from '../lib/router.jsx';
-import { CreateForm, QuotaBar, StorageTabs } from '../lib/storage.jsx';
+import { CreateForm, QuotaBar, StorageListHead, useStorageList } from '../lib/storage.jsx';
 import { ConfirmDialog, Field, Loading, Notice, ProgressBar, useId } from '../lib/ui.jsx';
 import { NotFound } from './NotFound.jsx';
 
@@ -18,23 +18,8 @@ export function encodePath(path) {
 }
 
 export function VolumesPage() {
-  const [volumes, setVolumes] = useState(null);
-  const [error, setError] = useState(null);
-  const [deleting, setDeleting] = useState(null);
-  const [deleteError, setDeleteError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState('');
-  const load = async () => {
-    try {
-      setVolumes((await get('/volumes')).volumes || []);
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    load();
-  }, []);
+  const list = useStorageList('volumes', 'volumes');
+  const { items: volumes, error, load, deleting, setDeleting, busy, remove } = list;
   const create = async (name, values) => {
     const body = { name };
     const quota = (values.quota || '').trim();
@@ -45,40 +30,9 @@ export function VolumesPage() {
     await api('POST', '/volumes', body);
     await load();
   };
-  const remove = async () => {
-    const name = deleting;
-    setBusy(true);
-    try {
-      await api('DELETE', `/volumes/${encodeURIComponent(name)}`);
-      setMessage(`Deleted ${name}.`);
-      setDeleteError(null);
-      await load();
-    } catch (e) {
-      // A 409 names the actions that still grant the volume.
-      setDeleteError({ name, message: e.message });
-    } finally {
-      setBusy(false);
-      setDeleting(null);
-    }
-  };
   return (
     <section>
-      <div class="page-head">
-        <div>
-          <h1 tabindex="-1">Storage</h1>
-          <p class="muted">Data your actions keep between requests, once you grant it to them.</p>
-        </div>
-      </div>
-      <StorageTabs current="volumes" />
-      {error && <Notice tone="error" title="Could not load your volumes">{error.message}</Notice>}
-      {deleteError && (
-        <Notice tone="error" title={`Could not delete ${deleteError.name}`} onDismiss={() => setDeleteError(null)}>
-          {deleteError.message}
-        </Notice>
-      )}
-      <p class="visually-hidden" role="status" aria-live="polite">
-        {message}
-      </p>
+      <StorageListHead current="volumes" list={list} what="volumes" />
       {!volumes && !error && <Loading label="Loading volumes…" />}
       {volumes && volumes.length === 0 && (
         <div class="card">
