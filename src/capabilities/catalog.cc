@@ -11,10 +11,14 @@ const std::vector<CapabilityInfo>& capability_catalog() {
       {"volumes", "wasi_snapshot_preview1", true,
        "Your named volumes mapped into the guest's file system at a path (WASI preopens), "
        "read-only or read-write; no escape through '..', absolute paths or symlinks."},
-      {"allowed_outbound_hosts", "wasi_experimental_http", false,
-       "Outbound HTTP to the listed hosts (scheme://host[:port], * wildcards)."},
-      {"actions", "wasi_experimental_http", false,
-       "Calls to your other actions through http://<action>.actions.internal/<path>."},
+      {"allowed_outbound_hosts", "wasi_experimental_http", true,
+       "Outbound HTTP and HTTPS (req, header_get, headers_get_all, body_read, close) to the "
+       "listed hosts (scheme://host[:port], * wildcards). Loopback, private and link-local "
+       "addresses only when an entry names the address itself; redirects only to listed "
+       "hosts; the request counts against the action's time limit."},
+      {"actions", "wasi_experimental_http", true,
+       "Calls to your other actions through http://<action>.actions.internal/<path>: in "
+       "process, under the caller's remaining time, at most 8 deep, no cycles."},
       {"rooms", "wasm_actions", false,
        "Real-time rooms over WebSockets: onJoin / onMessage / onLeave, room_broadcast, "
        "room_send, room_connections."},

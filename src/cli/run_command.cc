@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 
+#include "capabilities/experimental_http_module.h"
 #include "capabilities/wasm_actions_module.h"
 #include "platform/kv/sqlite_kv_backend.h"
 #include "runtime/engine.h"
@@ -24,6 +25,7 @@ struct RunOptions {
   std::vector<std::string> volumes;  // HOST:GUEST[:ro|:rw]
   std::vector<std::string> kv;       // STORE[:ro|:rw]
   std::string kv_db = "wasm-actions-kv.db";
+  std::vector<std::string> allowed_hosts;  // allowed_outbound_hosts patterns
   std::string timeout = "5s";
   std::string memory = "128MiB";
   std::string invoke = "_start";
@@ -119,6 +121,7 @@ int run(const RunOptions& opts) {
 
   // Key-value stores from a local SQLite file, as one local developer's stores.
   capabilities::register_wasm_actions_module();
+  capabilities::register_experimental_http_module();
   std::vector<capabilities::KvGrant> kv_grants;
   for (const auto& spec : opts.kv) {
     capabilities::KvGrant grant{spec, capabilities::Access::kReadWrite};
@@ -147,6 +150,22 @@ int run(const RunOptions& opts) {
     actions_state.owner_id = kLocalOwner;
     actions_state.kv_grants = &kv_grants;
     call.imports.bind(actions_state);
+  }
+  // Outbound HTTP to the hosts given (no chaining: there are no other actions here).
+  capabilities::ExperimentalHttpState http_state;
+  std::unique_ptr<capabilities::OutboundClient> outbound;
+  if (!opts.allowed_hosts.empty()) {
+    for (const auto& pattern : opts.allowed_hosts) {
+      if (auto valid = capabilities::validate_host_pattern(pattern); !valid)
+        fail("--allow-host " + pattern + ": " + valid.error().message);
+    }
+    outbound = std::make_unique<capabilities::OutboundClient>();
+    http_state.allowed_hosts = &opts.allowed_hosts;
+    http_state.client = outbound.get();
+    http_state.log_refusal = [](const std::string& why) {
+      std::cerr << "wasm-actions run: " << why << "\n";
+    };
+    call.imports.bind(http_state);
   }
   runtime::Engine engine(config);
   auto module = engine.load(*bytes);
@@ -180,6 +199,10 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--kv", opts->kv,
                   "Grant a key-value store, STORE[:ro|:rw] (repeatable; default rw; created "
                   "in --kv-db if missing)")
+      ->allow_extra_args(false);
+  cmd->add_option("--allow-host", opts->allowed_hosts,
+                  "Allow outbound HTTP (wasi_experimental_http) to scheme://host[:port], "
+                  "* wildcards as in allowed_outbound_hosts (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--kv-db", opts->kv_db, "The SQLite file holding the stores for --kv")
       ->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "gateway/action_calls.h"
 #include "gateway/cgi_request.h"
 #include "gateway/guest_reply.h"
 #include "gateway/json_response.h"
@@ -13,9 +14,6 @@ namespace wa::gateway {
 namespace {
 
 constexpr std::string_view kApiPrefix = "/api/v1";
-// Guest stderr kept per call. It only feeds the action's log (which keeps far less), so
-// past this it is cut, never turned into a failed reply.
-constexpr uint64_t kMaxStderrBytes = 1u << 20;
 
 bool has_prefix(std::string_view path, std::string_view prefix) {
   return path == prefix || (path.size() > prefix.size() &&
@@ -77,15 +75,6 @@ HttpResponse internal_error(std::string_view request_id, const char* what) {
   return text_response(500, "text/plain; charset=utf-8", "internal server error\n");
 }
 
-std::string metrics_kind(CallOutcome outcome) {
-  switch (outcome) {
-    case CallOutcome::kInvalidResponse:
-      return "bad_gateway";
-    default:
-      return std::string(call_outcome_name(outcome));
-  }
-}
-
 }  // namespace
 
 Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, WorkerPool& guest_pool,
@@ -94,7 +83,8 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, Worke
       config_(config),
       guest_pool_(guest_pool),
       api_pool_(api_pool),
-      api_(platform, config) {}
+      api_(platform, config),
+      invoker_(platform, config, halting_) {}
 
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
   std::string_view target(header.target().data(), header.target().size());
@@ -197,24 +187,16 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
   cgi.server_port = server_port;
   cgi.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   cgi.matched_route = match.route;
-  // The platform adds the action's own env vars (CGI names win there too).
-  CgiInvocation invocation = build_cgi_invocation(cgi, {});
 
-  runtime::CallOptions options;
-  options.wasi.args = std::move(invocation.args);
-  options.wasi.env = std::move(invocation.env);
-  options.wasi.stdin_data = request.body();
-  options.wasi.stdout_config.limit_bytes = config_.max_response_bytes;
-  options.wasi.stderr_config.limit_bytes = kMaxStderrBytes;
-  options.wasi.stderr_config.trap_on_limit = false;
-
-  auto invoked = platform_.invoke(action, std::move(options), info.request_id);
+  // The root of any chain of calls this request makes (http://<action>.actions.internal/).
+  ActionCalls calls(invoker_, action, info.request_id);
+  ActionInvoker::Invocation invocation =
+      invoker_.run(action, cgi, request.body(), info.request_id, &calls);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - info.received);
-  if (!invoked) {
-    const Error& error = invoked.error();
+  if (invocation.error) {
+    const Error& error = *invocation.error;
     unsigned status = status_for_error_kind(error.kind);
-    platform_.record_error(action, info.request_id, error.kind, error.message, true);
     spdlog::warn("action={} request={} status={} outcome={} duration_ms={} error=\"{}\"",
                  action.name, info.request_id, status, error.kind, elapsed.count(), error.message);
     if (error.kind == platform::error_kind::kCompiling) {
@@ -225,26 +207,11 @@ HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& 
     }
     return text_response(status, "text/plain; charset=utf-8", error.message + "\n");
   }
-  ReplyLimits limits;
-  limits.max_response_bytes = config_.max_response_bytes;
-  limits.timeout = action.settings.timeout;
-  // Timeouts and traps are already recorded by the platform; what only the gateway
-  // can judge (bad CGI output, exit codes, size) is recorded here.
-  bool platform_saw_it = invoked->call.trapped();
-  GuestReply reply = reply_from_call(std::move(invoked->call), limits);
-  if (halting_ && reply.outcome == CallOutcome::kTimeout) {
-    // Halted by the shutdown, not by its own limit.
-    reply = error_reply(503, CallOutcome::kTimeout,
-                        "the server is shutting down: the action was halted");
-  }
-  if (!reply.log_note.empty() && !platform_saw_it) {
-    platform_.record_error(action, info.request_id, metrics_kind(reply.outcome), reply.log_note,
-                           false);
-  }
+  GuestReply& reply = invocation.reply;
   auto level = reply.outcome == CallOutcome::kOk ? spdlog::level::info : spdlog::level::warn;
   spdlog::log(level, "action={} request={} status={} outcome={} duration_ms={} version={}",
               action.name, info.request_id, reply.status, call_outcome_name(reply.outcome),
-              elapsed.count(), invoked->version_number);
+              elapsed.count(), invocation.version_number);
   auto response = to_http(std::move(reply));
   if (!response) {
     platform_.record_error(action, info.request_id, "bad_gateway", response.error().message, false);

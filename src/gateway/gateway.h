@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 
+#include "gateway/action_invoker.h"
 #include "gateway/http_types.h"
 #include "gateway/rest_api.h"
 #include "gateway/server_config.h"
@@ -41,6 +42,7 @@ class Gateway final : public HttpHandler {
   WorkerPool& api_pool_;
   RestApi api_;
   std::atomic<bool> halting_{false};
+  ActionInvoker invoker_;
 };
 
 }  // namespace wa::gateway

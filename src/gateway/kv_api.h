@@ -38,8 +38,5 @@ class KvApi {
   platform::Platform& platform_;
 };
 
-// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF), i.e. whether a key can be shown as text.
-bool is_valid_utf8(std::string_view bytes);
 
 }  // namespace wa::gateway

@@ -78,6 +78,9 @@ class ActionRegistry {
   Expected<std::vector<ActionVersion>> current_versions_compiling();
 
   std::optional<RouteMatch> match(std::string_view path) const { return routes_.match(path); }
+  std::shared_ptr<const Action> snapshot(int64_t owner_id, std::string_view name) const {
+    return routes_.find(owner_id, name);
+  }
   const RouteTable& routes() const { return routes_; }
   const ActionLimits& limits() const { return limits_; }
 

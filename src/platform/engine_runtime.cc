@@ -1,4 +1,5 @@
 // The embedded runtime::Engine behind the ModuleRuntime seam, and Platform::open with it.
+#include "capabilities/experimental_http_module.h"
 #include "capabilities/wasm_actions_module.h"
 #include "platform/module_runtime.h"
 #include "platform/platform.h"
@@ -42,6 +43,7 @@ class EngineRuntime final : public ModuleRuntime {
 std::unique_ptr<ModuleRuntime> make_engine_runtime(const EngineRuntimeConfig& config) {
   // Every platform engine offers the capability modules (the grants decide what they do).
   capabilities::register_wasm_actions_module();
+  capabilities::register_experimental_http_module();
   runtime::EngineConfig engine_config;
   engine_config.cache_dir = config.artifact_cache_dir;
   engine_config.tiers = config.tiers;

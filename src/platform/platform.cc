@@ -468,8 +468,20 @@ std::shared_ptr<ActionMetrics> Platform::metrics_for(const Action& action) {
   return metrics_.for_action(action.id, labels_for(action));
 }
 
+namespace {
+
+// One libcurl client per worker thread: its connection cache lives across requests.
+capabilities::OutboundClient& thread_outbound_client(const capabilities::OutboundLimits& limits) {
+  thread_local std::unique_ptr<capabilities::OutboundClient> client;
+  if (!client) client = std::make_unique<capabilities::OutboundClient>(limits);
+  return *client;
+}
+
+}  // namespace
+
 Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptions options,
-                                        std::string_view request_id) {
+                                        std::string_view request_id,
+                                        capabilities::ActionCaller* calls) {
   if (!action.settings.enabled) {
     return err(error_kind::kDisabled, "action '" + action.name + "' is disabled");
   }
@@ -517,6 +529,22 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   actions_state.owner_id = action.owner_id;
   actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
   options.imports.bind(actions_state);
+  // `wasi_experimental_http`: bound only when granted (unbound, every request is refused).
+  const auto& grants = action.settings.capabilities;
+  capabilities::ExperimentalHttpState http_state;
+  if (!grants.allowed_outbound_hosts.empty() || (calls && !grants.actions.empty())) {
+    http_state.allowed_hosts = &grants.allowed_outbound_hosts;
+    http_state.callable_actions = &grants.actions;
+    if (!grants.allowed_outbound_hosts.empty())
+      http_state.client = &thread_outbound_client(config_.outbound);
+    if (!grants.actions.empty()) http_state.actions = calls;
+    http_state.limits = config_.outbound_sessions;
+    http_state.log_refusal = [this, &action, request_id](const std::string& why) {
+      (void)log_->append(LogEntry{0, action.id, 0, std::string(request_id), LogLevel::kWarn,
+                                  "destination_not_allowed", why});
+    };
+    options.imports.bind(http_state);
+  }
   // Granted volumes are preopens, charged to the volume's shared quota.
   if (!action.settings.capabilities.volumes.empty()) {
     auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
@@ -549,6 +577,13 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
         result.outcome, message});
   }
   return result;
+}
+
+void Platform::record_chained_call(const Action& callee, std::string_view request_id,
+                                   std::string_view outcome, std::string message) {
+  metrics_for(callee)->record_chained_call();
+  (void)log_->append(LogEntry{0, callee.id, 0, std::string(request_id), LogLevel::kInfo,
+                              std::string(outcome), std::move(message)});
 }
 
 void Platform::record_error(const Action& action, std::string_view request_id,

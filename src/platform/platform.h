@@ -23,7 +23,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "capabilities/experimental_http_module.h"
 #include "capabilities/kv_backend.h"
+#include "capabilities/outbound_client.h"
 #include "platform/accounts.h"
 #include "platform/action.h"
 #include "platform/action_log.h"
@@ -72,6 +74,11 @@ struct PlatformConfig {
   capabilities::KvLimits kv;
   std::filesystem::path kv_db_file;
   bool kv_synchronous_full = false;  // NORMAL survives kill -9; FULL also power loss
+
+  // Outbound HTTP from guests (`wasi_experimental_http`): connect timeout, response cap,
+  // redirects; open responses and requests per call.
+  capabilities::OutboundLimits outbound;
+  capabilities::ExperimentalHttpLimits outbound_sessions;
 };
 
 struct DeployRequest {
@@ -130,8 +137,22 @@ class Platform {
   // the gateway's to judge) and the guest's stderr and any trap in the action's log.
   // Errors (nothing ran, nothing recorded): disabled, not_found (no version),
   // compiling (not runnable yet: never waits), module_failed, storage.
+  // `calls` is the invocation's entry point for chained calls (the gateway's; nullptr:
+  // none): the guest reaches it only if the action's `actions` grant is non-empty.
+  // Outbound HTTP is bound when `allowed_outbound_hosts` is non-empty; refusals go to the
+  // action's log (warn, outcome "destination_not_allowed").
   Expected<InvokeResult> invoke(const Action& action, runtime::CallOptions options,
-                                std::string_view request_id);
+                                std::string_view request_id,
+                                capabilities::ActionCaller* calls = nullptr);
+
+  // A call that arrived through a chain: an info line in the callee's log (request id
+  // `<parent>.<n>`) and the callee's chained-call counter.
+  void record_chained_call(const Action& callee, std::string_view request_id,
+                           std::string_view outcome, std::string message);
+  // The owner's action by name, from the in-memory route table (nullptr: none).
+  std::shared_ptr<const Action> find_action(int64_t owner_id, std::string_view name) const {
+    return actions_->snapshot(owner_id, name);
+  }
 
   // An error the gateway found for a request: after invoke (e.g. "bad_gateway" for invalid
   // CGI output, "exit_error", "response_too_large"; counts_as_request=false) or instead of

@@ -7,13 +7,29 @@ namespace wa::platform {
 void RouteTable::rebuild(const std::vector<Action>& actions) {
   std::unordered_map<std::string, std::shared_ptr<const Action>> exact;
   std::unordered_map<std::string, std::shared_ptr<const Action>> prefix;
+  std::unordered_map<std::string, std::shared_ptr<const Action>> by_name;
   for (const auto& action : actions) {
     auto snapshot = std::make_shared<const Action>(action);
+    by_name[owner_name_key(action.owner_id, action.name)] = snapshot;
     (action.route.prefix ? prefix : exact)[action.route.path] = std::move(snapshot);
   }
   std::unique_lock lock(mutex_);
   exact_.swap(exact);
   prefix_.swap(prefix);
+  by_name_.swap(by_name);
+}
+
+std::string RouteTable::owner_name_key(int64_t owner_id, std::string_view name) {
+  std::string key = std::to_string(owner_id);
+  key += '/';
+  key += name;
+  return key;
+}
+
+std::shared_ptr<const Action> RouteTable::find(int64_t owner_id, std::string_view name) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_name_.find(owner_name_key(owner_id, name));
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::optional<RouteMatch> RouteTable::match(std::string_view path) const {

@@ -31,12 +31,18 @@ class RouteTable {
   // actions are matched too (the caller decides what to answer).
   std::optional<RouteMatch> match(std::string_view path) const;
 
+  // The owner's action of that name (a snapshot like match's), or nullptr: chained calls
+  // look their callee up here, without a database query.
+  std::shared_ptr<const Action> find(int64_t owner_id, std::string_view name) const;
+
   size_t size() const;
 
  private:
+  static std::string owner_name_key(int64_t owner_id, std::string_view name);
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Action>> exact_;
   std::unordered_map<std::string, std::shared_ptr<const Action>> prefix_;
+  std::unordered_map<std::string, std::shared_ptr<const Action>> by_name_;  // "<owner>/<name>"
 };
 
 }  // namespace wa::platform

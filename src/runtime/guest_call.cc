@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "runtime/guest_thread.h"
 #include "runtime/linear_memory.h"
@@ -18,19 +20,46 @@ namespace {
 
 std::atomic<uint64_t> g_next_call_id{1};
 
-// Instance structs are a few hundred bytes; one buffer per thread is reused.
-thread_local void* t_instance_buffer = nullptr;
-thread_local size_t t_instance_capacity = 0;
+// Instance structs are a few hundred bytes; one buffer per thread and call depth is
+// reused (a nested call must not overwrite the instance of the call that made it).
+struct InstanceBuffer {
+  void* data = nullptr;
+  size_t capacity = 0;
+  ~InstanceBuffer() { std::free(data); }
+};
+thread_local InstanceBuffer t_instance_buffers[kMaxNestedCallDepth];
 
-void* instance_storage(size_t size) {
-  if (size > t_instance_capacity) {
-    std::free(t_instance_buffer);
-    t_instance_buffer = std::aligned_alloc(64, (size + 63) / 64 * 64);
-    t_instance_capacity = t_instance_buffer ? size : 0;
+void* instance_storage(size_t size, int depth) {
+  InstanceBuffer& buffer = t_instance_buffers[depth];
+  if (size > buffer.capacity) {
+    std::free(buffer.data);
+    buffer.data = std::aligned_alloc(64, (size + 63) / 64 * 64);
+    buffer.capacity = buffer.data ? size : 0;
   }
-  if (t_instance_buffer) std::memset(t_instance_buffer, 0, size);
-  return t_instance_buffer;
+  if (buffer.data) std::memset(buffer.data, 0, size);
+  return buffer.data;
 }
+
+// What a call owns of its thread's GuestThread and wasm-rt state. A host function that
+// runs a nested call (chaining) is still inside the outer call: its fields are saved
+// here and put back when the nested call ends, so the outer call carries on as if
+// nothing had happened (its traps, deadline, memories and exception are its own).
+struct OuterCallState {
+  sigjmp_buf* trap_target = nullptr;
+  WASM_RT_UNWIND_TARGET* unwind_target = nullptr;
+  uint64_t call_id = 0;
+  int64_t deadline_ns = 0;
+  uintptr_t memory_base[GuestThread::kMaxActiveMemories] = {};
+  int memory_count = 0;
+  uint64_t memory_limit_pages = 0;
+  bool memory_limit_hit = false;
+  uint64_t peak_memory_bytes = 0;
+  uint32_t exit_code = 0;
+  wasi::Context* context = nullptr;
+  std::string host_error_message;
+  uint32_t exception_tag = 0;
+  std::string exception;  // the payload of the exception being handled, if any
+};
 
 struct CallFrame {
   const Artifact* artifact;
@@ -115,13 +144,18 @@ void describe_outcome(int code, const GuestThread& t, const CallOptions& options
   }
 }
 
-void begin_call(GuestThread& t, const CallOptions& options, wasi::Context& context) {
+void reset_call_fields(GuestThread& t, const CallOptions& options, wasi::Context& context) {
   t.memory_limit_pages = options.memory_limit_bytes / kWasmPageBytes;
   t.memory_limit_hit = false;
   t.peak_memory_bytes = 0;
   t.exit_code = 0;
   t.host_error_message[0] = '\0';
   t.context = &context;
+  t.active_memory_count = 0;
+}
+
+void begin_call(GuestThread& t, const CallOptions& options, wasi::Context& context) {
+  reset_call_fields(t, options, context);
   t.call_id.store(g_next_call_id.fetch_add(1), std::memory_order_release);
   Watchdog::instance().begin_call(
       t, monotonic_now_ns() + std::chrono::nanoseconds(options.timeout).count());
@@ -131,6 +165,63 @@ void end_call(GuestThread& t) {
   Watchdog::instance().end_call(t);
   t.call_id.store(0, std::memory_order_release);
   t.context = nullptr;
+}
+
+// A nested call runs under min(its own timeout, what is left of the outer call's).
+// The watchdog already counts the thread as busy (the outer call), so only the id and
+// deadline change, id first: the watchdog re-reads the deadline after the id (scan).
+void begin_nested_call(GuestThread& t, const CallOptions& options, wasi::Context& context,
+                       OuterCallState& outer) {
+  outer.trap_target = t.trap_target;
+  outer.unwind_target = wasm_rt_get_unwind_target();
+  outer.call_id = t.call_id.load(std::memory_order_relaxed);
+  outer.memory_count = t.active_memory_count;
+  std::copy_n(t.active_memory_base, t.active_memory_count, outer.memory_base);
+  outer.memory_limit_pages = t.memory_limit_pages;
+  outer.memory_limit_hit = t.memory_limit_hit;
+  outer.peak_memory_bytes = t.peak_memory_bytes;
+  outer.exit_code = t.exit_code;
+  outer.context = t.context;
+  outer.host_error_message = t.host_error_message;
+  outer.exception_tag = wasm_rt_exception_tag();
+  outer.exception.assign(static_cast<const char*>(wasm_rt_exception()), wasm_rt_exception_size());
+
+  reset_call_fields(t, options, context);
+  t.call_id.store(g_next_call_id.fetch_add(1), std::memory_order_release);
+  const int64_t own = monotonic_now_ns() + std::chrono::nanoseconds(options.timeout).count();
+  int64_t current = t.deadline_ns.load(std::memory_order_acquire);
+  outer.deadline_ns = current;
+  // A compare-exchange: a shutdown halt (halt_running_calls stores 1) must stay.
+  while (!t.deadline_ns.compare_exchange_weak(current, current == 0 ? own : std::min(current, own)))
+    outer.deadline_ns = current;
+  ++t.call_depth;
+}
+
+void end_nested_call(GuestThread& t, OuterCallState& outer) {
+  --t.call_depth;
+  int64_t current = t.deadline_ns.load(std::memory_order_acquire);
+  // Halted meanwhile (1): the outer call is halted too.
+  while (current != 1 && !t.deadline_ns.compare_exchange_weak(current, outer.deadline_ns)) {
+  }
+  t.call_id.store(outer.call_id, std::memory_order_release);
+  t.trap_target = outer.trap_target;
+  wasm_rt_set_unwind_target(outer.unwind_target);
+  std::copy_n(outer.memory_base, outer.memory_count, t.active_memory_base);
+  t.active_memory_count = outer.memory_count;
+  t.memory_limit_pages = outer.memory_limit_pages;
+  t.memory_limit_hit = outer.memory_limit_hit;
+  t.peak_memory_bytes = outer.peak_memory_bytes;
+  t.exit_code = outer.exit_code;
+  t.context = outer.context;
+  std::snprintf(t.host_error_message, sizeof t.host_error_message, "%s",
+                outer.host_error_message.c_str());
+  wasm_rt_load_exception(outer.exception_tag, static_cast<uint32_t>(outer.exception.size()),
+                         outer.exception.data());
+  // The outer call's deadline may have passed while the nested one ran (the nested call
+  // had its expiry mark): mark it, so the outer host function's leave() halts it.
+  int64_t deadline = t.deadline_ns.load(std::memory_order_acquire);
+  if (deadline != 0 && monotonic_now_ns() >= deadline)
+    t.expired_call_id.store(outer.call_id, std::memory_order_release);
 }
 
 // WASI hooks: host functions are runtime code as far as deadlines are concerned.
@@ -190,7 +281,24 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     return result;
   }
   GuestThread& t = this_guest_thread();
-  void* instance = instance_storage(artifact.instance_size());
+  // A call while one is in progress on this thread: a host function (chaining) runs
+  // another guest on the outer call's thread and stack.
+  const bool nested = t.call_depth > 0;
+  if (nested) {
+    if (t.call_depth >= kMaxNestedCallDepth) {
+      result.trap = TrapKind::kHostError;
+      result.message = "calls nested deeper than " + std::to_string(kMaxNestedCallDepth);
+      return result;
+    }
+    // The nested guest and its host functions share the outer call's native stack.
+    auto sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (t.stack_low && sp < t.stack_low + 4 * kHostStackReserve) {
+      result.trap = TrapKind::kStackExhaustion;
+      result.message = "not enough native stack left for a nested call";
+      return result;
+    }
+  }
+  void* instance = instance_storage(artifact.instance_size(), t.call_depth);
   if (!instance) {
     result.trap = TrapKind::kHostError;
     result.message = "out of host memory for the instance";
@@ -211,14 +319,30 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     import_states[i] = state ? state : modules[i]->unbound_state;
   }
   int64_t started = monotonic_now_ns();
-  begin_call(t, options, context);
+  OuterCallState outer;
+  if (nested) {
+    begin_nested_call(t, options, context, outer);
+  } else {
+    begin_call(t, options, context);
+    t.call_depth = 1;
+  }
   int code = run_protected(CallFrame{&artifact, entry, instance, import_states}, t);
-  end_call(t);
-  artifact.free_instance(instance);
-  t.active_memory_count = 0;
   result.duration = std::chrono::nanoseconds(monotonic_now_ns() - started);
   result.peak_memory_bytes = t.peak_memory_bytes;
   describe_outcome(code, t, options, result);
+  if (nested) {
+    // Freeing runs host sections, which act on an expired id: there is none now. The
+    // nested memories leave the fault handler's list before the outer one comes back.
+    t.call_id.store(0, std::memory_order_release);
+    artifact.free_instance(instance);
+    t.in_guest = 0;  // back in the outer call's host function
+    end_nested_call(t, outer);
+  } else {
+    t.call_depth = 0;
+    end_call(t);
+    artifact.free_instance(instance);
+    t.active_memory_count = 0;
+  }
   return result;
 }
 

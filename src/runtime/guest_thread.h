@@ -66,7 +66,15 @@ struct GuestThread {
   wasi::Context* context = nullptr;  // receives memory 0 when it is allocated
   // Why a host function ended the call with kTrapCodeHostError ("" when it did not).
   char host_error_message[wasi::kHostErrorMessageBytes] = {};
+
+  // Calls in progress on this thread: 1 for a call, more while a host function runs a
+  // nested call (chaining); run_guest_call saves the outer call's fields above and
+  // restores them when the nested call ends.
+  int call_depth = 0;
 };
+
+// How deep calls may nest on one thread (the platform refuses chains deeper than 8).
+inline constexpr int kMaxNestedCallDepth = 16;
 
 // This thread's state; prepares the thread (signal stack, registration with the
 // watchdog) on first use.

@@ -131,6 +131,10 @@ void Watchdog::scan(int64_t now_ns) {
     if (deadline == 0) continue;
     uint64_t id = t->call_id.load(std::memory_order_acquire);
     if (id == 0) continue;
+    // A nested call (chaining) swaps the thread's id and deadline as two stores: a
+    // deadline read before the swap and an id read after it would expire the wrong
+    // call. Reading the deadline again tells (the swap changes it, or both are equal).
+    if (t->deadline_ns.load(std::memory_order_acquire) != deadline) continue;
     if (now_ns < deadline) {
       if (demote_after > 0 && !t->deprioritized.load(std::memory_order_relaxed) &&
           now_ns - t->call_started_ns.load(std::memory_order_relaxed) >= demote_after)
