@@ -38,13 +38,23 @@ std::string_view log_level_name(LogLevel level) {
   return "info";
 }
 
+std::string_view parent_request_id(std::string_view request_id) {
+  const size_t dot = request_id.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : request_id.substr(0, dot);
+}
+
 nlohmann::json LogEntry::to_json() const {
-  return {{"id", id},
-          {"time", time_ms},
-          {"request_id", request_id},
-          {"level", log_level_name(level)},
-          {"outcome", outcome},
-          {"message", message}};
+  nlohmann::json out = {{"id", id},
+                        {"time", time_ms},
+                        {"request_id", request_id},
+                        {"level", log_level_name(level)},
+                        {"outcome", outcome},
+                        {"message", message}};
+  // Absent rather than "" for a root request, so a client tells the two apart by presence.
+  if (auto parent = parent_request_id(request_id); !parent.empty()) {
+    out["parent_request_id"] = parent;
+  }
+  return out;
 }
 
 ActionLog::ActionLog(Database& db, LogConfig config) : db_(db), config_(config) {}
@@ -172,6 +182,29 @@ Expected<std::vector<LogEntry>> ActionLog::recent(int64_t action_id,
   for (auto row = found->rows.rbegin(); row != found->rows.rend(); ++row) {
     out.push_back(entry_from_row(*row));
   }
+  return out;
+}
+
+std::string_view ActionLog::for_request_sql() {
+  return "SELECT l.id, l.action_id, l.time_ms, l.request_id, l.level, l.outcome, l.message, "
+         "a.name FROM action_logs l CROSS JOIN actions a ON a.id = l.action_id "
+         "WHERE (l.request_id = ? OR (l.request_id >= ? AND l.request_id < ?)) "
+         "AND a.owner_id = ? ORDER BY l.id LIMIT ?";
+}
+
+Expected<std::vector<LogEntryWithAction>> ActionLog::for_request(int64_t owner_id,
+                                                                 std::string_view request_id,
+                                                                 size_t limit) {
+  // Descendants are the ids in ["<id>.", "<id>/"): '/' is the byte after '.', and ids
+  // compare bytewise (BINARY collation), so a range on the request_id index finds them
+  // all; LIKE would scan the table (and treat '_' and '%' in the id as wildcards).
+  const std::string id(request_id);
+  auto found = db_.query(std::string(for_request_sql()),
+                         {id, id + ".", id + "/", owner_id, static_cast<int64_t>(limit)});
+  if (!found) return found.error();
+  std::vector<LogEntryWithAction> out;
+  out.reserve(found->rows.size());
+  for (const auto& row : found->rows) out.push_back({entry_from_row(row), row.text(7)});
   return out;
 }
 

@@ -30,6 +30,12 @@ struct LogConfig {
   size_t max_lines_per_request = 100;       // stderr beyond this is summarised in one line
 };
 
+// A log line with the name of the action that wrote it (a request's lines span actions).
+struct LogEntryWithAction {
+  LogEntry entry;
+  std::string action;
+};
+
 class ActionLog {
  public:
   ActionLog(Database& db, LogConfig config = {});
@@ -45,6 +51,16 @@ class ActionLog {
   // Served from memory when the ring covers the range, else from the database.
   Expected<std::vector<LogEntry>> recent(int64_t action_id, std::optional<int64_t> since_ms,
                                          size_t limit = 200);
+
+  // Every persisted line of `owner_id`'s actions that belongs to the request `request_id`
+  // or to a call chained from it (ids "<id>.<n>...", any depth), oldest first, the
+  // oldest `limit` of them. Another owner's lines never come back, even for their ids.
+  Expected<std::vector<LogEntryWithAction>> for_request(int64_t owner_id,
+                                                        std::string_view request_id,
+                                                        size_t limit = 500);
+  // The statement for_request runs (parameters: id, id + ".", id + "/", owner, limit), so a
+  // test can check its query plan uses the request_id index.
+  static std::string_view for_request_sql();
 
   // Deletes persisted lines outside the window/cap. Returns how many.
   Expected<int64_t> prune(TimePoint now = Clock::now());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "platform/schema.h"
 #include "platform/test_support.h"
 
 namespace wa::platform {
@@ -146,6 +147,127 @@ TEST_F(ActionLogTest, DeletingTheActionDeletesItsLines) {
   ASSERT_TRUE(db_->query("DELETE FROM actions WHERE id = 1").ok());
   log_->forget(1);
   EXPECT_TRUE(messages(1, std::nullopt, 10).empty());
+}
+
+// Issue 10: a chained call's id is "<parent id>.<n>"; its lines name the parent.
+TEST(LogEntryTest, JsonNamesTheParentOfAChainedCallOnly) {
+  LogEntry root{1, 1, 5, "00ff00ff00ff00ff", LogLevel::kInfo, "ok", "m"};
+  EXPECT_FALSE(root.to_json().contains("parent_request_id")) << root.to_json().dump();
+  EXPECT_EQ(root.to_json()["request_id"], "00ff00ff00ff00ff");
+  LogEntry child = root;
+  child.request_id = "00ff00ff00ff00ff.2";
+  EXPECT_EQ(child.to_json()["parent_request_id"], "00ff00ff00ff00ff");
+  child.request_id = "abc.2.11";
+  EXPECT_EQ(child.to_json()["parent_request_id"], "abc.2");
+  EXPECT_EQ(child.to_json()["request_id"], "abc.2.11");
+  EXPECT_EQ(parent_request_id(""), "");
+  EXPECT_EQ(parent_request_id("abc"), "");
+  EXPECT_EQ(parent_request_id(".1"), "") << "no root: nothing to name";
+}
+
+class RequestLogTest : public ActionLogTest {
+ protected:
+  void SetUp() override {
+    ActionLogTest::SetUp();
+    // A second owner whose ids collide with the first one's: never shown to user 1.
+    ASSERT_TRUE(db_->query("INSERT INTO users (id, username, password_hash, created_at) "
+                           "VALUES (2, 'v', 'x', 0)")
+                    .ok());
+    ASSERT_TRUE(db_->query("INSERT INTO actions (id, owner_id, name, route, settings, "
+                           "created_at, updated_at) VALUES (3, 2, 'theirs', '/t', '{}', 0, 0)")
+                    .ok());
+  }
+
+  Status line(int64_t action, const std::string& request_id, const std::string& message) {
+    return log_->append(LogEntry{0, action, 1000, request_id, LogLevel::kInfo, "ok", message});
+  }
+
+  // "action:message" of every line of the request, in the order returned.
+  std::vector<std::string> chain(int64_t owner, const std::string& id, size_t limit = 500) {
+    std::vector<std::string> out;
+    auto found = log_->for_request(owner, id, limit);
+    EXPECT_TRUE(found.ok()) << found.error().message;
+    if (found.ok()) {
+      for (const auto& l : *found) out.push_back(l.action + ":" + l.entry.message);
+    }
+    return out;
+  }
+};
+
+TEST_F(RequestLogTest, FindsTheRequestAndEveryCallChainedFromItOldestFirst) {
+  ASSERT_TRUE(line(1, "abc", "root").ok());
+  ASSERT_TRUE(line(2, "abc.1", "child1").ok());
+  ASSERT_TRUE(line(1, "abc.1.1", "grandchild").ok());
+  ASSERT_TRUE(line(2, "abc.2", "child2").ok());
+  ASSERT_TRUE(line(1, "abc", "root again").ok());
+  ASSERT_TRUE(line(2, "abc.10", "child10").ok());
+  // Neighbours in byte order that are not part of the chain.
+  for (std::string other : {"ab", "abd", "abcd", "abc0", "abc/", "abc-1", "xabc.1", "ab.c"}) {
+    ASSERT_TRUE(line(1, other, "other " + other).ok());
+  }
+  ASSERT_TRUE(line(3, "abc", "not yours").ok());
+  ASSERT_TRUE(line(3, "abc.3", "not yours either").ok());
+
+  EXPECT_EQ(chain(1, "abc"),
+            (std::vector<std::string>{"a1:root", "a2:child1", "a1:grandchild", "a2:child2",
+                                      "a1:root again", "a2:child10"}));
+  EXPECT_EQ(chain(1, "abc.1"), (std::vector<std::string>{"a2:child1", "a1:grandchild"}))
+      << "a subtree: its own lines and its descendants'";
+  EXPECT_EQ(chain(1, "abc.1.1"), (std::vector<std::string>{"a1:grandchild"}));
+  EXPECT_EQ(chain(2, "abc"),
+            (std::vector<std::string>{"theirs:not yours", "theirs:not yours either"}));
+  EXPECT_TRUE(chain(1, "zzz").empty());
+  EXPECT_TRUE(chain(1, "").empty()) << "an empty id is no prefix of everything";
+  EXPECT_EQ(chain(1, "abc", 2), (std::vector<std::string>{"a1:root", "a2:child1"}))
+      << "the oldest `limit` lines";
+
+  auto found = log_->for_request(1, "abc.1.1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  const auto& entry = found->front().entry;
+  EXPECT_EQ(entry.action_id, 1);
+  EXPECT_EQ(entry.request_id, "abc.1.1");
+  EXPECT_EQ(entry.to_json()["parent_request_id"], "abc.1");
+  EXPECT_GT(entry.id, 0);
+}
+
+TEST_F(RequestLogTest, LinesSurviveAReopenAndGoWithTheirAction) {
+  ASSERT_TRUE(line(1, "abc", "root").ok());
+  ASSERT_TRUE(line(2, "abc.1", "child").ok());
+  reopen();
+  EXPECT_EQ(chain(1, "abc"), (std::vector<std::string>{"a1:root", "a2:child"}));
+  ASSERT_TRUE(db_->query("DELETE FROM actions WHERE id = 2").ok());
+  EXPECT_EQ(chain(1, "abc"), (std::vector<std::string>{"a1:root"}));
+}
+
+TEST_F(RequestLogTest, TheQueryUsesTheRequestIdIndex) {
+  auto plan = db_->query(
+      "EXPLAIN QUERY PLAN " + std::string(ActionLog::for_request_sql()),
+      {std::string("abc"), std::string("abc."), std::string("abc/"), int64_t{1}, int64_t{500}});
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  std::string details;
+  for (const auto& row : plan->rows) details += row.text(3) + "\n";
+  EXPECT_NE(details.find("action_logs_by_request"), std::string::npos) << details;
+  EXPECT_EQ(details.find("SCAN l"), std::string::npos) << "no full scan of the log:\n" << details;
+}
+
+// Schema version 4 adds the index; a database from before it gets it on open.
+TEST_F(RequestLogTest, AnOlderDatabaseGetsTheIndexWhenOpened) {
+  auto index_count = [&] {
+    return db_
+        ->query("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                {std::string("action_logs_by_request")})
+        ->rows.at(0)
+        .integer(0);
+  };
+  ASSERT_EQ(index_count(), 1);
+  ASSERT_TRUE(line(1, "abc.1", "kept").ok());
+  ASSERT_TRUE(db_->query("DROP INDEX action_logs_by_request").ok());
+  ASSERT_TRUE(db_->query("DELETE FROM schema_version WHERE version >= 4").ok());
+  reopen();
+  EXPECT_EQ(index_count(), 1);
+  EXPECT_EQ(db_->schema_version().value(), latest_schema_version());
+  EXPECT_EQ(chain(1, "abc"), (std::vector<std::string>{"a1:kept"}));
 }
 
 }  // namespace

@@ -47,11 +47,17 @@ void ActionMetrics::record_error(const std::string& error_kind, bool counts_as_r
   ++slot.errors;
 }
 
+void ActionMetrics::record_chained_call() {
+  std::lock_guard lock(mutex_);
+  ++chained_calls_;
+}
+
 ActionMetricsSnapshot ActionMetrics::snapshot(TimePoint now) const {
   std::lock_guard lock(mutex_);
   ActionMetricsSnapshot s;
   s.requests = requests_;
   s.errors = errors_;
+  s.chained_calls = chained_calls_;
   s.errors_by_kind = errors_by_kind_;
   s.latency = latency_;
   s.last_request_ms = last_request_ms_;
@@ -93,6 +99,7 @@ nlohmann::json ActionMetricsSnapshot::to_json() const {
   const MinutePoint hour = last_hour();
   return {{"requests", requests},
           {"errors", errors},
+          {"chained_calls", chained_calls},
           {"errors_by_kind", errors_by_kind},
           {"latency_ms", latency_to_json(latency)},
           {"last_hour",

@@ -25,6 +25,7 @@ struct MinutePoint {
 struct ActionMetricsSnapshot {
   uint64_t requests = 0;
   uint64_t errors = 0;
+  uint64_t chained_calls = 0;  // requests that came from another action (also in `requests`)
   std::map<std::string, uint64_t> errors_by_kind;  // "timeout", "out_of_bounds", "bad_gateway"...
   LatencyHistogram latency;
   std::vector<MinutePoint> per_minute;  // the last 60 minutes, oldest first, gaps as zeros
@@ -33,7 +34,7 @@ struct ActionMetricsSnapshot {
   // The last 60 minutes taken together (what the actions list shows).
   MinutePoint last_hour() const;
 
-  // {requests, errors, errors_by_kind, latency_ms:{p50,p95,p99,avg,max},
+  // {requests, errors, chained_calls, errors_by_kind, latency_ms:{p50,p95,p99,avg,max},
   //  last_hour:{requests, errors, latency_ms}, per_minute:[{t, requests, errors, latency_ms}]}
   nlohmann::json to_json() const;
 };
@@ -53,6 +54,11 @@ class ActionMetrics {
   void record_error(const std::string& error_kind, bool counts_as_request,
                     TimePoint now = Clock::now());
 
+  // The request being recorded arrived through a chained call
+  // (http://<action>.actions.internal/...) rather than from a client. Counted on top of
+  // record_request/record_error, which count it as a request like any other.
+  void record_chained_call();
+
   ActionMetricsSnapshot snapshot(TimePoint now = Clock::now()) const;
 
  private:
@@ -61,6 +67,7 @@ class ActionMetrics {
   mutable std::mutex mutex_;
   uint64_t requests_ = 0;
   uint64_t errors_ = 0;
+  uint64_t chained_calls_ = 0;
   std::map<std::string, uint64_t> errors_by_kind_;
   LatencyHistogram latency_;
   std::array<MinutePoint, kMinutes> minutes_{};  // ring indexed by minute number % 60

@@ -97,6 +97,12 @@ std::string MetricsRegistry::prometheus_text(const ModuleCacheStats& cache,
   for (const auto& [labels, s] : snapshots) {
     out << "wa_action_requests_total{" << labels << "} " << s.requests << "\n";
   }
+  out << "# HELP wa_action_chained_calls_total Requests that came from another action "
+         "(chained calls; also counted in wa_action_requests_total).\n"
+      << "# TYPE wa_action_chained_calls_total counter\n";
+  for (const auto& [labels, s] : snapshots) {
+    out << "wa_action_chained_calls_total{" << labels << "} " << s.chained_calls << "\n";
+  }
   out << "# HELP wa_action_errors_total Failed requests by kind (timeout, trap kinds, "
          "bad_gateway, ...).\n"
       << "# TYPE wa_action_errors_total counter\n";

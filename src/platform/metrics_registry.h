@@ -36,7 +36,8 @@ class MetricsRegistry {
   std::shared_ptr<ActionMetrics> find(int64_t action_id) const;  // nullptr if none yet
   void remove(int64_t action_id);
 
-  // Prometheus text format 0.0.4: wa_action_requests_total, wa_action_errors_total{kind},
+  // Prometheus text format 0.0.4: wa_action_requests_total, wa_action_chained_calls_total,
+  // wa_action_errors_total{kind},
   // wa_action_duration_seconds (histogram), wa_module_cache_* counters and gauges.
   // Plus wa_requests_total and wa_errors_total{kind}: sums over every action.
   std::string prometheus_text(const ModuleCacheStats& cache,

@@ -145,5 +145,40 @@ TEST(MetricsRegistryTest, LabelValuesAreEscaped) {
   EXPECT_NE(text.find("action=\"a\\\"b\\\\c\""), std::string::npos);
 }
 
+// Issue 10: calls that came through a chain are counted apart, and still as requests.
+TEST(ActionMetricsTest, ChainedCallsAreCountedBesideRequests) {
+  ActionMetrics m;
+  m.record_request(milliseconds(1), "");  // a client's request
+  m.record_request(milliseconds(1), "");  // two chained ones, one of them failing
+  m.record_chained_call();
+  m.record_request(milliseconds(1), "timeout");
+  m.record_chained_call();
+  const auto s = m.snapshot();
+  EXPECT_EQ(s.requests, 3u);
+  EXPECT_EQ(s.chained_calls, 2u);
+  EXPECT_EQ(s.errors, 1u);
+  EXPECT_EQ(s.to_json()["chained_calls"].get<uint64_t>(), 2u);
+  EXPECT_EQ(s.to_json()["requests"].get<uint64_t>(), 3u);
+  EXPECT_EQ(ActionMetrics().snapshot().to_json()["chained_calls"].get<uint64_t>(), 0u)
+      << "present (as 0) before any chained call";
+}
+
+TEST(MetricsRegistryTest, PrometheusTextHasChainedCallsPerAction) {
+  MetricsRegistry registry;
+  auto front = registry.for_action(1, {"ann/front", "/front"});
+  auto back = registry.for_action(2, {"ann/back", "/back"});
+  front->record_request(milliseconds(1), "");
+  back->record_request(milliseconds(1), "");
+  back->record_chained_call();
+  registry.for_action(3, {"bob/other", "/other"})->record_chained_call();
+  const std::string text = registry.prometheus_text({}, MetricsView{false, "ann"});
+  auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
+  EXPECT_TRUE(has("# TYPE wa_action_chained_calls_total counter\n")) << text;
+  EXPECT_TRUE(has("wa_action_chained_calls_total{action=\"ann/back\",route=\"/back\"} 1\n"));
+  EXPECT_TRUE(has("wa_action_chained_calls_total{action=\"ann/front\",route=\"/front\"} 0\n"));
+  EXPECT_FALSE(has("bob/other")) << "another user's series stay hidden";
+  EXPECT_TRUE(has("wa_action_requests_total{action=\"ann/back\",route=\"/back\"} 1\n"));
+}
+
 }  // namespace
 }  // namespace wa::platform

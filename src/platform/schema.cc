@@ -54,6 +54,11 @@ const std::vector<std::vector<std::string>>& migrations() {
           "users(id) ON DELETE CASCADE, name TEXT NOT NULL, quota_bytes INTEGER NOT NULL, "
           "created_at INTEGER NOT NULL, UNIQUE (owner_id, name))",
       },
+      // 4: a request's lines, and those of the calls chained from it ("<id>.<n>"), found by
+      // an index range on request_id (GET /api/v1/requests/ID).
+      {
+          "CREATE INDEX action_logs_by_request ON action_logs (request_id)",
+      },
   };
   return steps;
 }
