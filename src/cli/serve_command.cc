@@ -118,6 +118,12 @@ void add_serve_command(CLI::App& app) {
   option(*cmd, "kv-store-quota-bytes", c.kv_store_quota_bytes,
          "Exact per-store quota in bytes, overriding --kv-store-quota-mb (0 = unused)");
   option(*cmd, "kv-max-stores", c.kv_max_stores, "Key-value stores per user, default included");
+  option(*cmd, "outbound-max-response-mb", c.outbound_max_response_mb,
+         "Largest response body a guest's outbound HTTP request may receive");
+  option(*cmd, "outbound-connect-timeout-ms", c.outbound_connect_timeout_ms,
+         "Connect timeout of a guest's outbound request (never past its deadline)");
+  option(*cmd, "outbound-max-redirects", c.outbound_max_redirects,
+         "Redirects a guest's outbound request follows, each checked against its allowlist");
   cmd->add_flag("--kv-synchronous-full", c.kv_synchronous_full,
                 "fsync every key-value commit (also survives power loss; slower)")
       ->envname("WASM_ACTIONS_KV_SYNCHRONOUS_FULL");

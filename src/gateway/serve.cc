@@ -53,6 +53,9 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   out.quota.max_module_bytes = uint64_t{config.quota_mb} << 20;
   out.kv.max_key_bytes = config.kv_max_key_bytes;
   out.kv.max_value_bytes = config.kv_max_value_bytes;
+  out.outbound.max_response_bytes = uint64_t{std::max(1u, config.outbound_max_response_mb)} << 20;
+  out.outbound.connect_timeout = std::chrono::milliseconds(config.outbound_connect_timeout_ms);
+  out.outbound.max_redirects = config.outbound_max_redirects;
   out.kv.store_quota_bytes = config.kv_store_quota_bytes != 0
                                  ? config.kv_store_quota_bytes
                                  : uint64_t{config.kv_store_quota_mb} << 20;

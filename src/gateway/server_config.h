@@ -70,6 +70,10 @@ struct ServerConfig {
   unsigned kv_max_value_bytes = 1u << 20;
   unsigned kv_store_quota_mb = 64;    // keys + values per store
   uint64_t kv_store_quota_bytes = 0;  // exact quota overriding kv_store_quota_mb (0: unused)
+  // Outbound HTTP from guests (wasi_experimental_http).
+  unsigned outbound_max_response_mb = 16;      // a response body past this is an error
+  unsigned outbound_connect_timeout_ms = 10000;  // and never past the guest's deadline
+  unsigned outbound_max_redirects = 5;
   unsigned kv_max_stores = 32;        // per user, default included
   bool kv_synchronous_full = false;   // fsync every commit (survives power loss too)
 

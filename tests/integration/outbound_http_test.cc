@@ -318,6 +318,22 @@ TEST_F(OutboundHttpTest, DepthAndCycleLimits) {
   EXPECT_NE(logs("pong").find("ping → pong → ping"), std::string::npos);
 }
 
+// A callee that traps or runs out of time ends as it would over HTTP (500, 504); the
+// caller, nested around it on the same thread, carries on with its own memory and time.
+TEST_F(OutboundHttpTest, ACalleeThatFailsLeavesItsCallerRunning) {
+  start_server();
+  deploy_guest("chain_relay", "to_trap", relay("to_trap", "trap", {"trap"}));
+  deploy_guest("chain_relay", "to_loop", relay("to_loop", "spin", {"spin"}));
+  deploy_or_fail(*client_, ann_, "trap", "/trap", read_guest("oob"));
+  wait_until_ready_or_fail(*client_, ann_, "trap");
+  deploy_or_fail(*client_, ann_, "spin", "/spin", read_guest("loop"), {{"timeout_ms", 300}});
+  wait_until_ready_or_fail(*client_, ann_, "spin");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(lines_of(call_until_ok(*client_, "/to_trap").body)[0], "to_trap -> 0 500");
+    EXPECT_EQ(lines_of(call_until_ok(*client_, "/to_loop").body)[0], "to_loop -> 0 504");
+  }
+}
+
 TEST_F(OutboundHttpTest, ChainsNeverDeadlockASaturatedPool) {
   start_server({"--workers", "2"});
   for (int i = 0; i <= 8; ++i) {
