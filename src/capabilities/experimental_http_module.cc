@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "capabilities/header_lines.h"
 #include "runtime/guest_thread.h"
@@ -142,6 +143,13 @@ using State = wa::capabilities::ExperimentalHttpState;
 
 u32 code(HttpError error) { return static_cast<u32>(error); }
 
+// Unbound: no grants, no client, no chaining — every request is refused (7). Shared by
+// every call that bound no state, so nothing may write to it.
+State& unbound_state() {
+  static State unbound;
+  return unbound;
+}
+
 wasm_rt_memory_t* guest_memory_object() {
   wa::wasi::Context* context = wa::runtime::this_guest_thread().context;
   return context ? context->memory() : nullptr;
@@ -166,6 +174,15 @@ bool grants_action(const State& state, std::string_view name) {
 
 u32 from_outbound_error(State& state, const wa::Error& error, std::string_view url) {
   namespace oe = wa::capabilities::outbound_error;
+  if (error.kind == oe::kTimeout) {
+    // The request ran into the guest's deadline (its timeout is the time left): the
+    // guest's time is up, so let the deadline pass and end it as a timeout instead of
+    // handing it an error with a few milliseconds to spare.
+    auto deadline = call_deadline();
+    if (deadline - std::chrono::steady_clock::now() < std::chrono::milliseconds(50))
+      std::this_thread::sleep_until(deadline);
+    return code(HttpError::kRequestError);
+  }
   if (error.kind == oe::kDestinationNotAllowed) {
     refuse(state, error.message);
     return code(HttpError::kDestinationNotAllowed);
@@ -248,7 +265,7 @@ u32 req(State& state, u32 url_ptr, u32 url_len, u32 method_ptr, u32 method_len, 
   if (!chained) return code(HttpError::kInvalidUrl);
 
   // The unbound state is shared by every call that bound none: refuse before touching it.
-  if (!state.client && !state.actions) return code(HttpError::kDestinationNotAllowed);
+  if (&state == &unbound_state()) return code(HttpError::kDestinationNotAllowed);
   ++state.requests;
   State::Response response;
   u32 result;
@@ -346,8 +363,6 @@ u32 body_read(State& state, u32 handle, u32 buf_ptr, u32 buf_cap, u32 written_ou
   return code(HttpError::kSuccess);
 }
 
-// Unbound: no grants, no client, no chaining — every request is refused (7).
-State unbound;
 
 }  // namespace
 
@@ -384,7 +399,7 @@ void register_experimental_http_module() {
           make_host_function("headers_get_all", &Z_wasi_experimental_httpZ_headers_get_all),
           make_host_function("body_read", &Z_wasi_experimental_httpZ_body_read),
       },
-      &unbound});
+      &unbound_state()});
 }
 
 }  // namespace wa::capabilities

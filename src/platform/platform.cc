@@ -529,22 +529,27 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   actions_state.owner_id = action.owner_id;
   actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
   options.imports.bind(actions_state);
-  // `wasi_experimental_http`: bound only when granted (unbound, every request is refused).
+  // `wasi_experimental_http`: what the grants open (nothing granted: every request is
+  // refused, and the log says why). The refusal sink captures one pointer, so binding it
+  // allocates nothing.
   const auto& grants = action.settings.capabilities;
   capabilities::ExperimentalHttpState http_state;
-  if (!grants.allowed_outbound_hosts.empty() || (calls && !grants.actions.empty())) {
-    http_state.allowed_hosts = &grants.allowed_outbound_hosts;
-    http_state.callable_actions = &grants.actions;
-    if (!grants.allowed_outbound_hosts.empty())
-      http_state.client = &thread_outbound_client(config_.outbound);
-    if (!grants.actions.empty()) http_state.actions = calls;
-    http_state.limits = config_.outbound_sessions;
-    http_state.log_refusal = [this, &action, request_id](const std::string& why) {
-      (void)log_->append(LogEntry{0, action.id, 0, std::string(request_id), LogLevel::kWarn,
-                                  "destination_not_allowed", why});
-    };
-    options.imports.bind(http_state);
-  }
+  http_state.allowed_hosts = &grants.allowed_outbound_hosts;
+  http_state.callable_actions = &grants.actions;
+  if (!grants.allowed_outbound_hosts.empty())
+    http_state.client = &thread_outbound_client(config_.outbound);
+  if (!grants.actions.empty()) http_state.actions = calls;
+  http_state.limits = config_.outbound_sessions;
+  struct RefusalLog {
+    ActionLog& log;
+    int64_t action_id;
+    std::string_view request_id;
+  } refusals{*log_, action.id, request_id};
+  http_state.log_refusal = [&refusals](const std::string& why) {
+    (void)refusals.log.append(LogEntry{0, refusals.action_id, 0, std::string(refusals.request_id),
+                                       LogLevel::kWarn, "destination_not_allowed", why});
+  };
+  options.imports.bind(http_state);
   // Granted volumes are preopens, charged to the volume's shared quota.
   if (!action.settings.capabilities.volumes.empty()) {
     auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);

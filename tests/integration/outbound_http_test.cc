@@ -70,8 +70,10 @@ class OutboundHttpTest : public ServerTest {
     ASSERT_FALSE(ann_.empty());
   }
 
-  void deploy_guest(const std::string& guest, const std::string& name, const json& settings) {
-    deploy_or_fail(*client_, ann_, name, "/" + name, read_guest(guest), settings);
+  void deploy_guest(const std::string& guest, const std::string& name, const json& settings,
+                    const std::string& route = "") {
+    deploy_or_fail(*client_, ann_, name, route.empty() ? "/" + name : route, read_guest(guest),
+                   settings);
     wait_until_ready_or_fail(*client_, ann_, name);
   }
 
@@ -268,9 +270,9 @@ json relay(const std::string& name, const std::string& next,
 
 TEST_F(OutboundHttpTest, APipelineOfThreeActions) {
   start_server();
-  deploy_guest("chain_relay", "a", relay("a", "b", {"b"}));
-  deploy_guest("chain_relay", "b", relay("b", "c", {"*"}));
-  deploy_guest("chain_relay", "c", relay("c", ""));
+  deploy_guest("chain_relay", "a", relay("a", "b", {"b"}), "/a/...");
+  deploy_guest("chain_relay", "b", relay("b", "c", {"*"}), "/b/...");
+  deploy_guest("chain_relay", "c", relay("c", ""), "/c/...");
   auto response = send_request(*client_, "POST", "/a/x/y?z=1", "", "hi",
                                {{"Content-Type", "text/plain"}, {"X-Trace", "t"}});
   ASSERT_EQ(response.status, 200u) << response.body;
