@@ -26,7 +26,8 @@
 //   final response's headers (no 1xx, no redirect hops). Body: bytes as received, after
 //   no content decoding (no Accept-Encoding is added).
 // Errors (wa::Error kind): destination_not_allowed, invalid_url, timeout, too_large,
-// request_failed (DNS, refused, TLS, protocol; message says which).
+// request_failed (DNS, refused, TLS, protocol, too many redirects; message says which),
+// invalid_method / invalid_encoding (a bad method token or request header).
 #pragma once
 
 #include <chrono>
@@ -71,6 +72,10 @@ inline constexpr const char* kInvalidUrl = "invalid_url";
 inline constexpr const char* kTimeout = "timeout";
 inline constexpr const char* kTooLarge = "too_large";
 inline constexpr const char* kRequestFailed = "request_failed";
+// The request itself is malformed: a method that is not an HTTP token, a header name that is
+// not a token or a value with control characters (they could inject a second request).
+inline constexpr const char* kInvalidMethod = "invalid_method";
+inline constexpr const char* kInvalidEncoding = "invalid_encoding";
 }  // namespace outbound_error
 
 // The parts of an absolute http(s) URL (libcurl's URL parser). invalid_url if it is not one.
