@@ -126,7 +126,8 @@ Expected<UrlParts> parse_http_url(std::string_view url) {
   if (!host || host->empty()) return bad("has no host");
   std::string h = lowercase(*host);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  if (h.empty()) return bad("has no host");
+  // "http://./" parses, but names no host (the allowlist compares names without the dot).
+  if (h.empty() || h == ".") return bad("has no host");
   parts.host = std::move(h);
   auto port = handle.get(CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (!port) return bad("has no port");

@@ -446,7 +446,7 @@ TEST(OutboundClient, InvalidUrls) {
   for (const std::string& url : std::vector<std::string>{
            "", "not a url", "ftp://example.com/", "http://", "javascript:alert(1)",
            "/relative/path", "http://exa mple.com/", "file:///etc/passwd",
-           std::string("http://a\0b/", 11), "http://[::1/", "http://a:99999/"}) {
+           std::string("http://a\0b/", 11), "http://[::1/", "http://a:99999/", "http://./b"}) {
     auto response = client.fetch({"GET", url, {}, ""}, any, later());
     ASSERT_FALSE(response) << url;
     EXPECT_EQ(response.error().kind, outbound_error::kInvalidUrl)
