@@ -249,8 +249,11 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return n;
-  transfer->headers.emplace_back(lowercase(trim(line.substr(0, colon))),
-                                 std::string(trim(line.substr(colon + 1))));
+  std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+  // The guest gets the headers as "name:value" lines: a header that is not a token name
+  // with a plain value (a bare CR, a NUL) is dropped rather than passed on garbled.
+  if (!is_token(name) || !is_field_value(value)) return n;
+  transfer->headers.emplace_back(lowercase(name), std::string(value));
   return n;
 }
 
