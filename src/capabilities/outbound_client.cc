@@ -51,6 +51,15 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+// Guest text quoted in an error message (which may reach a log): bounded, no control bytes.
+std::string printable(std::string_view text, size_t max = 64) {
+  std::string out(text.substr(0, max));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (text.size() > max) out += "...";
+  return out;
+}
+
 Error failure(const char* kind, std::string message) {
   return make_error(kind, std::move(message));
 }
@@ -103,10 +112,7 @@ bool is_redirect(long status) {
 
 Expected<UrlParts> parse_http_url(std::string_view url) {
   auto bad = [&](const std::string& why) {
-    std::string shown(url.substr(0, 200));
-    for (char& c : shown)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    return make_error(outbound_error::kInvalidUrl, "\"" + shown + "\" " + why);
+    return make_error(outbound_error::kInvalidUrl, "\"" + printable(url, 200) + "\" " + why);
   };
   if (url.empty()) return bad("is empty (an absolute http or https URL is needed)");
   if (url.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
@@ -292,11 +298,11 @@ Expected<OutboundResponse> OutboundClient::fetch(const OutboundRequest& request,
                                                  const std::function<bool()>& interrupted) {
   if (!is_token(request.method))
     return failure(outbound_error::kInvalidMethod,
-                   "\"" + request.method.substr(0, 64) + "\" is not an HTTP method");
+                   "\"" + printable(request.method) + "\" is not an HTTP method");
   for (const auto& [name, value] : request.headers) {
     if (!is_token(name))
       return failure(outbound_error::kInvalidEncoding,
-                     "request header name \"" + name.substr(0, 64) + "\" is not an HTTP token");
+                     "request header name \"" + printable(name) + "\" is not an HTTP token");
     if (!is_field_value(value))
       return failure(outbound_error::kInvalidEncoding,
                      "request header " + name + " has a control character in its value");
@@ -430,7 +436,7 @@ Expected<OutboundResponse> OutboundClient::fetch(const OutboundRequest& request,
                        "the response from " + origin + " is larger than " +
                            std::to_string(limits_.max_response_bytes) + " bytes");
       if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
-        return failure(outbound_error::kInvalidUrl, "\"" + url + "\": " + detail);
+        return failure(outbound_error::kInvalidUrl, "\"" + printable(url, 200) + "\": " + detail);
       const char* what = "request";
       switch (rc) {
         case CURLE_COULDNT_RESOLVE_HOST:
