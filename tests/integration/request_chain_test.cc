@@ -2,9 +2,13 @@
 // and those of the calls it chained to other actions, through the real server and CLI.
 // Owners are isolated (another user's id is an empty list), ids are validated, scopes hold.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "gateway/http_client.h"
@@ -62,8 +66,39 @@ class RequestChain : public ServerTest {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
+  // Adds a log line for `action` straight to the stopped server's database, as the
+  // gateway writes them for a chained call (its own id "<parent>.<n>").
+  void add_line(const std::string& action, const std::string& request_id, const std::string& level,
+                const std::string& outcome, const std::string& message) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((data_ / "wasm-actions.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "INSERT INTO action_logs (action_id, time_ms, request_id, level, "
+                                 "outcome, message) SELECT id, ?, ?, ?, ?, ? FROM "
+                                 "actions WHERE name = ?",
+                                 -1, &insert, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_bind_int64(insert, 1, line_time_ms_);
+    const std::string values[] = {request_id, level, outcome, message, action};
+    for (int i = 0; i < 5; ++i) {
+      sqlite3_bind_text(insert, i + 2, values[i].c_str(), -1, SQLITE_TRANSIENT);
+    }
+    EXPECT_EQ(sqlite3_step(insert), SQLITE_DONE) << sqlite3_errmsg(db);
+    EXPECT_EQ(sqlite3_changes(db), 1) << "no action " << action;
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+  }
+
   std::unique_ptr<gateway::HttpClient> client_;
   std::string ann_, bob_;
+  // Recent (older lines are pruned when the server starts), with a known millisecond part.
+  const int64_t line_time_ms_ = std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                        .count() *
+                                    1000 +
+                                123;
 };
 
 TEST_F(RequestChain, ARootRequestsLinesComeBackWithTheirAction) {
@@ -101,6 +136,66 @@ TEST_F(RequestChain, ARootRequestsLinesComeBackWithTheirAction) {
   // The per-action log shows the same id on its lines (what the dashboard links from).
   EXPECT_NE(action_logs(*client_, ann_, "front").find("\"request_id\":\"" + first + "\""),
             std::string::npos);
+}
+
+// The lines of chained calls, as the gateway writes them (issue 10; the calls themselves are
+// tested with the gateway's chaining): here written to the database while the server is
+// stopped, so the API and the CLI are checked on their own.
+TEST_F(RequestChain, ChainedCallsFormATreeInTheApiAndTheCli) {
+  start_server();
+  deploy_or_fail(*client_, ann_, "front", "/front", read_guest("log_lines"));
+  deploy_or_fail(*client_, ann_, "mid", "/mid", read_guest("log_lines"));
+  deploy_or_fail(*client_, bob_, "bobs", "/bobs", read_guest("log_lines"));
+  const std::string id = request_id_of("/front?root");
+  server_.reset();
+  add_line("mid", id + ".2", "info", "ok", "called by \"front\" (request " + id + "): 200");
+  add_line("mid", id + ".10", "info", "timeout", "called by \"front\": timeout");
+  add_line("front", id + ".2.1", "info", "ok", "called by \"mid\": 200");
+  add_line("front", id, "error", "chain_refused", "front -> mid -> front");
+  add_line("bobs", id + ".1", "info", "ok", "bob's line under ann's id");
+  start({"--fast-password-hashing"});
+  client_ = std::make_unique<gateway::HttpClient>(client_for(*server_));
+
+  auto answer = get("/requests/" + id, ann_);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  json entries = body_json(answer)["entries"];
+  ASSERT_EQ(entries.size(), 6u) << entries.dump(2);
+  EXPECT_EQ(answer.body.find("bob's line"), std::string::npos) << "never another user's lines";
+  std::map<std::string, json> by_id;
+  for (const auto& e : entries) by_id[e["request_id"].get<std::string>()] = e;
+  EXPECT_EQ(by_id[id + ".2"]["parent_request_id"], id);
+  EXPECT_EQ(by_id[id + ".2"]["action"], "mid");
+  EXPECT_EQ(by_id[id + ".2.1"]["parent_request_id"], id + ".2");
+  EXPECT_EQ(by_id[id + ".2.1"]["action"], "front");
+  EXPECT_FALSE(by_id[id].contains("parent_request_id"));
+  // A subtree on its own.
+  auto sub = body_json(get("/requests/" + id + ".2", ann_));
+  ASSERT_EQ(sub["entries"].size(), 2u) << sub.dump(2);
+  EXPECT_EQ(body_json(get("/requests/" + id + ".1", ann_))["entries"].size(), 0u);
+
+  std::string out;
+  ASSERT_EQ(cli("request " + id, ann_, out), 0) << slurp(data_ / "cli.err");
+  // The root, then .2 (and its .2.1 under it), then .10: call order, indented by depth.
+  const size_t root = out.find(id + "  front\n");
+  const size_t two = out.find("\n  " + id + ".2  mid\n");
+  const size_t grandchild = out.find("\n    " + id + ".2.1  front\n");
+  const size_t ten = out.find("\n  " + id + ".10  mid\n");
+  EXPECT_EQ(root, 0u) << out;
+  ASSERT_NE(two, std::string::npos) << out;
+  ASSERT_NE(grandchild, std::string::npos) << out;
+  ASSERT_NE(ten, std::string::npos) << out;
+  EXPECT_LT(two, grandchild);
+  EXPECT_LT(grandchild, ten) << out;
+  const std::time_t seconds = line_time_ms_ / 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S.123Z", &tm);
+  EXPECT_NE(
+      out.find("\n      " + std::string(stamp) + "  info   ok        called by \"mid\": 200\n"),
+      std::string::npos)
+      << out;
+  EXPECT_NE(out.find("error  chain_refused  front -> mid -> front"), std::string::npos) << out;
 }
 
 TEST_F(RequestChain, AnotherUsersRequestIsAnEmptyList) {
