@@ -17,6 +17,7 @@
 
 #include "cli/client_connection.h"
 #include "cli/kv_commands.h"
+#include "cli/request_command.h"
 #include "cli/volume_commands.h"
 #include "gateway/http_client.h"
 #include "gateway/multipart.h"
@@ -477,6 +478,7 @@ void add_client_commands(CLI::App& app) {
                std::move(content_type));
   });
   add_volume_commands(app, conn);
+  add_request_command(app, conn);
   // Each client command takes the connection options, so they can follow the command name.
   auto commands = app.get_subcommands({});
   for (size_t i = before; i < commands.size(); ++i) {

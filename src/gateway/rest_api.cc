@@ -295,6 +295,7 @@ HandlerResult RestApi::route(Call& call) {
   bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
                               s[0] == "admin" || s[0] == "auth" || s[0] == "kv" ||
                               s[0] == "volumes");
+  known = known || (!s.empty() && s[0] == "requests");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).
   if (s.size() == 4 && s[0] == "actions" && s[2] == "logs" && s[3] == "stream") {
@@ -361,6 +362,12 @@ HandlerResult RestApi::route(Call& call) {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
     }
     return unknown_path(target);
+  }
+  if (s[0] == "requests") {
+    if (s.size() != 2) return unknown_path(target);
+    if (m != http::verb::get) return method_not_allowed();
+    if (!p.has(kRead)) return missing_scope(kRead);
+    return request_chain(call, p, s[1]);
   }
   if (s[0] == "kv") {
     // Store browse/edit needs "kv" for every method; paths are parsed raw there, since a
@@ -702,6 +709,38 @@ HttpResponse RestApi::stats(const Principal& who, std::string_view name) {
   auto snapshot = platform_.stats(who.user.id, name);
   if (!snapshot) return error_json(snapshot.error());
   return json_response(200, snapshot->to_json());
+}
+
+HttpResponse RestApi::request_chain(Call& call, const Principal& who, std::string_view id) {
+  // Ids are the gateway's hex digits plus ".<n>" per chained call; anything else cannot
+  // name a request, so it is refused before it reaches the database.
+  const bool valid =
+      !id.empty() && id.size() <= 200 && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '.';
+      });
+  if (!valid) {
+    return error_json(400, "bad_request",
+                      "a request id is 1 to 200 of the characters 0-9, a-f and \".\"");
+  }
+  size_t limit = 500;
+  if (auto text = query_param(call.query, "limit"); text && !text->empty()) {
+    auto value = parse_int(*text);
+    if (!value || *value < 1 || *value > 1000) {
+      return error_json(400, "bad_request", "\"limit\" must be 1..1000");
+    }
+    limit = static_cast<size_t>(*value);
+  }
+  // Only the caller's own actions' lines: another user's request id gives an empty list,
+  // which does not even tell whether that request exists.
+  auto lines = platform_.action_log().for_request(who.user.id, id, limit);
+  if (!lines) return error_json(lines.error());
+  json entries = json::array();
+  for (const auto& line : *lines) {
+    json item = line.entry.to_json();
+    item["action"] = line.action;
+    entries.push_back(std::move(item));
+  }
+  return json_response(200, {{"request_id", id}, {"entries", std::move(entries)}});
 }
 
 HttpResponse RestApi::admin_settings(Call& call, const Principal& who) {

@@ -12,6 +12,9 @@
 //   POST /tokens {name, scopes?}       session only; GET /tokens; DELETE /tokens/ID
 //   POST /actions/NAME/logs/ticket     {ticket, stream, expires_at}: one stream, once, 60 s
 //   GET  /actions/NAME/logs/stream     Bearer (read) or ?ticket=
+//   GET  /requests/ID[?limit=N]        (read) the lines of a request and of the calls chained
+//                                      from it (ids ID.1, ID.1.2, ...), of the caller's own
+//                                      actions: {request_id, entries: [{action, ...line}]}
 // GET /metrics (outside /api/v1) is answered here too: totals for anyone, a user's own
 // actions for them, every action for admins and the --metrics-token.
 #pragma once
@@ -58,6 +61,7 @@ class RestApi {
   HandlerResult log_stream(Call& call, std::string_view name);
   HttpResponse stream_ticket(const platform::Principal& who, std::string_view name);
   HttpResponse stats(const platform::Principal& who, std::string_view name);
+  HttpResponse request_chain(Call& call, const platform::Principal& who, std::string_view id);
   HttpResponse admin_settings(Call& call, const platform::Principal& who);
   HttpResponse admin_invites(Call& call, const platform::Principal& who);
   HttpResponse admin_users(Call& call, const platform::Principal& who);

@@ -13,6 +13,7 @@ import { ActionPage } from './pages/Action.jsx';
 import { AdminPage } from './pages/Admin.jsx';
 import { AccountPage } from './pages/Account.jsx';
 import { NotFound } from './pages/NotFound.jsx';
+import { RequestPage } from './pages/Request.jsx';
 import { StorePage, StoresPage } from './pages/Stores.jsx';
 import { VolumePage, VolumesPage } from './pages/Volumes.jsx';
 
@@ -79,6 +80,7 @@ function Routes({ path, query, session }) {
   if (sub === '/kv') return <StoresPage />;
   if (sub === '/volumes') return <VolumesPage />;
   if ((params = match('/kv/:store', sub))) return <StorePage name={params.store} />;
+  if ((params = match('/requests/:id', sub))) return <RequestPage id={params.id} />;
   if ((params = match('/volumes/:name', sub))) return <VolumePage name={params.name} dir={query.get('dir') || ''} />;
   if ((params = match('/actions/:name', sub))) return <ActionPage name={params.name} tab="overview" />;
   if ((params = match('/actions/:name/:tab', sub))) return <ActionPage name={params.name} tab={params.tab} />;

@@ -69,6 +69,7 @@ export const paths = {
   stores: () => `${BASE}/kv`,
   store: (name) => `${BASE}/kv/${encodeURIComponent(name)}`,
   volumes: () => `${BASE}/volumes`,
+  request: (id) => `${BASE}/requests/${encodeURIComponent(id)}`,
   volume: (name, dir = '') =>
     `${BASE}/volumes/${encodeURIComponent(name)}${dir ? `?dir=${encodeURIComponent(dir)}` : ''}`,
 };

@@ -104,6 +104,7 @@ function Overview({ action, reload }) {
         <Tile label="Errors (total)" value={count(stats?.errors)} />
         <Tile label="p50" value={stats?.requests ? ms(stats.latency_ms.p50) : '—'} />
         <Tile label="p95" value={stats?.requests ? ms(stats.latency_ms.p95) : '—'} />
+        {stats?.chained_calls > 0 && <Tile label="Chained calls (total)" value={count(stats.chained_calls)} />}
       </div>
       <div class="columns">
         <div class="column">

@@ -131,6 +131,7 @@ export function AnalyticsView({ action }) {
         <Tile label="p95" value={stats.requests ? ms(l.p95) : '—'} />
         <Tile label="p99" value={stats.requests ? ms(l.p99) : '—'} />
         <Tile label="Average" value={stats.requests ? ms(l.avg) : '—'} />
+        {stats.chained_calls > 0 && <Tile label="Chained calls" value={count(stats.chained_calls)} />}
       </div>
       <section class="card" aria-labelledby="chart-requests">
         <h2 id="chart-requests">Requests per minute</h2>

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, streamLogs } from '../lib/api.js';
 import { clockTime, dateTime } from '../lib/format.js';
+import { Link, paths } from '../lib/router.jsx';
 import { Notice } from '../lib/ui.jsx';
 
 const MAX_LINES = 2000;
@@ -167,10 +168,16 @@ export function LogsView({ action }) {
             </time>
             <span class={`log-level lv-${line.level}`}>{line.level}</span>
             <span class="log-outcome">{line.outcome || '—'}</span>
-            <button type="button" class="log-request" title="Show only this request" onClick={() => setRequestId(line.request_id)}
-              aria-label={`Show only request ${line.request_id}`}>
-              {line.request_id}
-            </button>
+            <span class="log-request-cell">
+              <Link class="log-request" href={paths.request(line.request_id)} title="The request and the calls it chained"
+                aria-label={`Request ${line.request_id}`}>
+                {line.request_id}
+              </Link>
+              <button type="button" class="log-filter" title="Show only this request here" onClick={() => setRequestId(line.request_id)}
+                aria-label={`Show only request ${line.request_id} in this list`}>
+                ⌕
+              </button>
+            </span>
             <span class="log-message">{line.message}</span>
           </div>
         ))}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
 import { bytes, ms, routePath } from '../lib/format.js';
 import { actionsOrigin } from '../lib/origins.js';
+import { Link, paths } from '../lib/router.jsx';
 import { getSession } from '../lib/session.js';
 import { Field, Notice, Spinner } from '../lib/ui.jsx';
 
@@ -252,7 +253,10 @@ function ResponseView({ result }) {
         </span>
         {result.requestId && (
           <span>
-            <span class="muted">Request</span> <code>{result.requestId}</code>
+            <span class="muted">Request</span>{' '}
+            <Link href={paths.request(result.requestId)} title="The request and the calls it chained">
+              <code>{result.requestId}</code>
+            </Link>
           </span>
         )}
       </div>
