@@ -9,3 +9,6 @@ export { Event, Room } from "./rooms";
 export { env, escapeHtml, Params, percentDecode, Request, Response } from "./cgi";
 export { Files } from "./files";
 export { JsonArray, JsonKind, JsonObject, jsonQuote, JsonValue } from "./json";
+export {
+  callAction, fetch, FetchInit, headerLines, HttpError, httpErrorName, HttpResponse,
+} from "./http";
