@@ -238,6 +238,64 @@ TEST_P(SdkHttpTest, ChainToAnActionOutsideTheGrantIsRefused) {
   EXPECT_EQ(v["call_name"], "destination_not_allowed");
 }
 
+// examples/fetch_summary.c and the chain examples (chain_front.c → chain_render.c).
+class SdkHttpExamplesTest : public ServerTest {
+ protected:
+  SdkHttpExamplesTest() : ServerTest("wa-sdk-http-examples"), upstream_(upstream) {}
+
+  void SetUp() override {
+    ServerTest::SetUp();
+    start({"--fast-password-hashing"});
+    client_ = std::make_unique<HttpClient>(client_for(*server_));
+    token_ = register_user(*client_, "ann");
+    ASSERT_FALSE(token_.empty());
+  }
+
+  void deploy_ready(const std::string& name, const std::string& guest, const json& settings) {
+    deploy_or_fail(*client_, token_, name, "/" + name, read_guest(guest), settings);
+    wait_until_ready_or_fail(*client_, token_, name);
+  }
+
+  TestHttpServer upstream_;
+  std::unique_ptr<HttpClient> client_;
+  std::string token_;
+};
+
+TEST_F(SdkHttpExamplesTest, FetchSummarySummarisesAGrantedUrlAndRefusesOthers) {
+  deploy_ready(
+      "summary", "fetch_summary",
+      {{"capabilities",
+        {{"allowed_outbound_hosts", {"http://127.0.0.1:" + std::to_string(upstream_.port())}}}}});
+  auto ok =
+      send_request(*client_, "GET", "/summary?url=" + percent_encode(upstream_.url("/hello")));
+  EXPECT_EQ(ok.status, 200u) << ok.body;
+  json summary = body_json(ok);
+  EXPECT_EQ(summary["status"], 200) << ok.body;
+  EXPECT_EQ(summary["content_type"], "text/plain; charset=utf-8") << ok.body;
+  EXPECT_EQ(summary["first_line"], "hi  accept=*/*") << ok.body;
+  auto refused =
+      send_request(*client_, "GET", "/summary?url=" + percent_encode("http://example.com/"));
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_EQ(body_json(refused)["error"], "destination_not_allowed") << refused.body;
+  EXPECT_EQ(send_request(*client_, "GET", "/summary").status, 400u);
+}
+
+TEST_F(SdkHttpExamplesTest, ChainFrontEmbedsRender) {
+  deploy_ready("render", "chain_render", json::object());
+  deploy_ready("front", "chain_front", {{"capabilities", {{"actions", {"render"}}}}});
+  auto page = send_request(*client_, "GET", "/front?name=" + percent_encode("Ann & <b>"));
+  EXPECT_EQ(page.status, 200u) << page.body;
+  EXPECT_NE(page.body.find("<main><p class=\"greet\">Hello, Ann &amp; &lt;b&gt;!</p>"
+                           "<!-- for front -->\n</main>"),
+            std::string::npos)
+      << page.body;
+  // Without the grant the call is refused, and the page says so.
+  deploy_ready("front2", "chain_front", json::object());
+  auto refused = send_request(*client_, "GET", "/front2?name=x");
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_NE(refused.body.find("destination_not_allowed"), std::string::npos) << refused.body;
+}
+
 std::vector<std::string> guests() {
   std::vector<std::string> names = {"sdk_http"};
 #ifdef WA_HAVE_AS_GUESTS
