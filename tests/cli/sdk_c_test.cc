@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,6 +71,63 @@ TEST(SdkC, UnusedSdkFunctionsAreNotImported) {
   std::string counter = slurp(guest("counter"));
   EXPECT_NE(counter.find("kv_increment"), std::string::npos);
   EXPECT_EQ(counter.find("room_broadcast"), std::string::npos);
+}
+
+// import name ("wasi_experimental_http.req") → its signature ("(i32, i32) -> i32"), from
+// wasm-objdump -x.
+std::map<std::string, std::string> imports_of(const std::string& module) {
+  Outcome o = wa::testing::run_shell(
+      std::string(WA_WASM_OBJDUMP) + " -x " + wa::testing::quote(module), "", scratch());
+  EXPECT_EQ(o.status, 0) << o.err;
+  std::map<std::string, std::string> types, imports;
+  std::regex type_line(R"(- type\[(\d+)\] (\(.*\) -> .*))");
+  std::regex import_line(R"(- func\[\d+\] sig=(\d+) .*<- (\S+))");
+  std::istringstream in(o.out);
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, type_line))
+      types[m[1]] = m[2];
+    else if (std::regex_search(line, m, import_line))
+      imports[m[2]] = types[m[1]];
+  }
+  return imports;
+}
+
+std::string i32_sig(int params) {
+  std::string s = "(";
+  for (int i = 0; i < params; ++i) s += i ? ", i32" : "i32";
+  return s + ") -> i32";
+}
+
+// wasm_actions_http.h declares the reference's ABI: module `wasi_experimental_http`, every
+// parameter i32, every result an i32 error. sdk_http calls every function; the examples
+// import only what they call, and nothing from `wasm_actions` they do not use.
+TEST(SdkC, HttpGuestImportsTheReferenceSignatures) {
+  auto imports = imports_of(guest("sdk_http"));
+  const std::map<std::string, std::string> expected = {
+      {"wasi_experimental_http.req", i32_sig(10)},
+      {"wasi_experimental_http.close", i32_sig(1)},
+      {"wasi_experimental_http.header_get", i32_sig(6)},
+      {"wasi_experimental_http.headers_get_all", i32_sig(4)},
+      {"wasi_experimental_http.body_read", i32_sig(4)},
+  };
+  for (const auto& [name, signature] : expected) {
+    ASSERT_TRUE(imports.contains(name)) << name;
+    EXPECT_EQ(imports[name], signature) << name;
+  }
+  for (const auto& [name, signature] : imports) {
+    EXPECT_TRUE(name.starts_with("wasi_experimental_http.") ||
+                name.starts_with("wasi_snapshot_preview1."))
+        << name;
+  }
+  for (const char* example : {"fetch_summary", "chain_front"}) {
+    auto used = imports_of(guest(example));
+    EXPECT_EQ(used["wasi_experimental_http.req"], i32_sig(10)) << example;
+    for (const auto& [name, signature] : used)
+      EXPECT_FALSE(name.starts_with("wasm_actions.")) << name;
+  }
+  for (const auto& [name, signature] : imports_of(guest("chain_render")))
+    EXPECT_FALSE(name.starts_with("wasi_experimental_http.")) << name;
 }
 
 TEST(SdkC, EveryKvWrapperWorksOnAReadWriteGrant) {

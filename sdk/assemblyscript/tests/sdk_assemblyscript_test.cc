@@ -129,6 +129,30 @@ TEST(SdkImports, RoomsGuestDeclaresTheContractSignatures) {
   }
 }
 
+// fetch / callAction: the reference's `wasi_experimental_http` signatures, and nothing of
+// `wasm_actions` (the guest uses no store).
+TEST(SdkImports, HttpGuestImportsTheReferenceSignatures) {
+  auto imports = imports_of("sdkas_http");
+  const std::map<std::string, std::string> expected = {
+      {"wasi_experimental_http.req", sig(10)},
+      {"wasi_experimental_http.close", sig(1)},
+      {"wasi_experimental_http.header_get", sig(6)},
+      {"wasi_experimental_http.headers_get_all", sig(4)},
+      {"wasi_experimental_http.body_read", sig(4)},
+  };
+  for (const auto& [name, signature] : expected) {
+    ASSERT_TRUE(imports.contains(name)) << name;
+    EXPECT_EQ(imports[name], signature) << name;
+  }
+  for (const auto& [name, signature] : imports) {
+    EXPECT_FALSE(name.starts_with("wasm_actions.")) << name;
+  }
+  // And the KV guest imports nothing of it.
+  for (const auto& [name, signature] : imports_of("sdkas_kv")) {
+    EXPECT_FALSE(name.starts_with("wasi_experimental_http.")) << name;
+  }
+}
+
 // The host implements rooms in a later issue: until then a guest that calls them is
 // refused at load time with the import's name, never run half-way.
 TEST(SdkImports, RoomsGuestIsRejectedAsAnUnsupportedImport) {
