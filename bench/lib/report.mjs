@@ -163,7 +163,7 @@ export function tableRows(m, k, t, errors) {
   }
   const ob = m.outbound;
   const p99x = (a, b) => (ratio(a, b) ? `p99 ${fmtX(ratio(a, b))}` : '');
-  add('outbound', err('outbound') ?? load(ob?.action), `hello ${load(ob?.hello)}`,
+  add('outbound', err('outbound') ?? load(ob?.action), ob ? `hello ${load(ob.hello)}` : 'hello, this run',
       [fmtX(k.outbound_vs_hello), p99x(k.outbound_p99_ms, ob?.hello?.p99_ms)].filter(Boolean).join(', '), null);
   add('outbound native', err('outbound') ?? err('outbound_native') ?? load(ob?.native),
       `${ob?.native?.version ?? 'nginx'} relaying the same GET (upstream keep-alive); ratio: outbound ÷ it`,
@@ -171,7 +171,7 @@ export function tableRows(m, k, t, errors) {
   add('outbound upstream', err('outbound') ?? load(ob?.upstream),
       `the ceiling: wrk on ${ob?.upstream_server ?? 'lighttpd'} (static file) directly`, '', null);
   const ch = m.chain;
-  const direct = `hello direct ${load(ch?.direct)}`;
+  const direct = ch ? `hello direct ${load(ch.direct)}` : 'hello requested directly';
   add('chain (A → hello)', err('chain') ?? load(ch?.chained), direct,
       [fmtX(k.chain_vs_direct), p99x(ch?.chained?.p99_ms, ch?.direct?.p99_ms)].filter(Boolean).join(', '), null);
   add(`chain depth ${ch?.depth ?? 4}`, err('chain') ?? load(ch?.deep), direct,
