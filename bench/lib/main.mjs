@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { buildLargeModule } from './large_module.mjs';
-import { startLighttpdCgi, startNodeWasi, NODE_WASI_FLAGS } from './peers.mjs';
+import {
+  startLighttpdCgi, startLighttpdStatic, startNginxRelay, startNodeWasi, NODE_WASI_FLAGS,
+} from './peers.mjs';
 import { startServer } from './platform.mjs';
 import { httpGet, runAsCommand, runChecked, sleep, stopAllProcesses } from './proc.mjs';
 import {
@@ -28,21 +30,25 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
                 or $WA_BUILD_DIR); configured and built unless --no-build
   --out         where latest.md, latest.json and latest.png go (default: bench/results)
   --only        run only these scenarios (static,hello,cgi_native,node_wasi,instantiate,
-                compute,deploy,timeout_under_load,kv); the rest are reported as not run
+                compute,deploy,timeout_under_load,kv,outbound,chain); the rest are
+                reported as not run
   --server      the wasm-actions binary to measure (default: <build-dir>/wasm-actions)
   --prepare-only  build what the run needs (including the SQLite module) and stop
   --keep-work   keep the temporary dir (server data and logs, generated configs)`;
 
 const MODES = {
   full: { seconds: 20, warmup: 3, reps: 3, timeoutPairs: [3, 20], instantiateSeconds: 10, spawns: 2000,
-          compute: { sieve: ['20000000 4', 5], primes_count: ['5000000', 5] } },
+          compute: { sieve: ['20000000 4', 5], primes_count: ['5000000', 5] },
+          calls: { seconds: 20, warmup: 2, reps: 1 } },
   quick: { seconds: 10, warmup: 2, reps: 1, timeoutPairs: [3, 8], instantiateSeconds: 3, spawns: 500,
-           compute: { sieve: ['20000000 4', 3], primes_count: ['5000000', 3] } },
+           compute: { sieve: ['20000000 4', 3], primes_count: ['5000000', 3] },
+           calls: { seconds: 10, warmup: 2, reps: 1 } },
   smoke: { seconds: 2, warmup: 0, reps: 1, timeoutPairs: [1, 2], instantiateSeconds: 1, spawns: 100,
-           compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] } },
+           compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] },
+           calls: { seconds: 2, warmup: 0, reps: 1 } },
 };
 const SCENARIOS = ['static', 'hello', 'cgi_native', 'node_wasi', 'instantiate', 'compute', 'deploy',
-                   'timeout_under_load', 'kv'];
+                   'timeout_under_load', 'kv', 'outbound', 'chain'];
 // The kv scenario's actions (bench/guests/kv_*.c), each granted store `default` read-write:
 // what one request does, and a check of its answer.
 const KV_GUESTS = [
@@ -51,6 +57,11 @@ const KV_GUESTS = [
   { name: 'kv_increment', op: 'one kv_increment of one counter', body: /^\d+\n$/ },
 ];
 const KV_GRANT = { capabilities: { key_value_stores: [{ store: 'default', access: 'read-write' }] } };
+// The outbound scenario's upstream file, and the depth of the long chain (nested calls:
+// chain4-1 → chain4-2 → chain4-3 → chain4-4 → hello is 4 calls, 5 guests per request).
+const UPSTREAM_FILE = 'small.txt';
+const UPSTREAM_BODY = 'Hello from the upstream! (bench/run outbound scenario)\n';
+const CHAIN_DEPTH = 4;
 // The runaway guests of timeout_under_load: rate and their action's time limit.
 const RUNAWAY_RPS = 5;
 const RUNAWAY_TIMEOUT_MS = 100;
@@ -182,7 +193,8 @@ class Run {
   }
 
   async run(p) {
-    const needsServer = ['static', 'hello', 'timeout_under_load', 'deploy', 'kv'].some((s) => this.wants(s));
+    const needsServer = ['static', 'hello', 'timeout_under_load', 'deploy', 'kv', 'outbound', 'chain']
+      .some((s) => this.wants(s));
     if (needsServer) {
       this.server = await startServer(p.server, path.join(this.work, 'server'));
       await this.server.register();
@@ -233,6 +245,8 @@ class Run {
     });
     await this.scenario('timeout_under_load', () => this.timeoutUnderLoad(p));
     await this.scenario('kv', () => this.kv(p));
+    await this.scenario('outbound', () => this.outbound(p));
+    await this.scenario('chain', () => this.chain(p));
     await this.scenario('instantiate', async () => {
       const out = runChecked(p.probe, ['instantiate', '--guests', p.guests, '--cache-dir', path.join(p.cache, 'artifacts'),
                                        '--seconds', String(this.mode.instantiateSeconds),
@@ -309,6 +323,103 @@ class Run {
     this.m.kv = kv;
   }
 
+  // The outbound and chain figures: one run each after a warm-up, in every mode (the
+  // default run's budget for them is about 3 minutes).
+  callLoad(url) {
+    const c = this.mode.calls;
+    return measureLoad(url, { seconds: c.seconds, warmupSeconds: c.warmup, reps: c.reps });
+  }
+
+  // hello's figure of this run: the hello scenario's, else measured now (as kv does).
+  async helloFigure(label) {
+    if (this.m.hello) return this.m.hello;
+    await checkHello(`${this.server.base}/hello`);
+    const r = await this.callLoad(`${this.server.base}/hello`);
+    this.noteErrors(`${label} hello`, r);
+    return r;
+  }
+
+  // Deploys bench/guests/outbound_fetch.wasm as `name`, fetching `url` per request, with
+  // `capabilities`; waits for the optimised tier.
+  async deployFetcher(p, name, url, capabilities) {
+    const wasm = path.join(p.guests, 'outbound_fetch.wasm');
+    if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: build the guests target`);
+    await this.server.deploy(name, `/${name}`, wasm, { env: { FETCH_URL: url }, capabilities });
+    await this.server.waitOptimized(name);
+  }
+
+  // An action GETs a small static file from a local lighttpd per request (outbound HTTP
+  // through wasi_experimental_http), against nginx relaying the same one GET per request
+  // (the native way to do it) and against wrk on the upstream directly (the ceiling).
+  async outbound(p) {
+    const server = this.server;
+    const upstream = await startLighttpdStatic(path.join(this.work, 'upstream'), UPSTREAM_FILE, UPSTREAM_BODY);
+    try {
+      // Loopback is refused unless the allowlist names it literally (host-abi.md).
+      await this.deployFetcher(p, 'outbound', upstream.url,
+                               { allowed_outbound_hosts: [upstream.origin] });
+      const url = `${server.base}/outbound`;
+      const r = await httpGet(url);
+      if (!r || r.status !== 200 || r.body !== UPSTREAM_BODY) {
+        throw new Error(`/outbound answered ${r ? `${r.status} ${r.body.slice(0, 200)}` : 'nothing'} ` +
+                        `instead of the upstream's file (${upstream.url})`);
+      }
+      const out = { hello: await this.helloFigure('outbound'), upstream_server: upstream.version };
+      out.action = await this.callLoad(url);
+      this.noteErrors('outbound', out.action);
+      try {
+        const relay = await startNginxRelay(path.join(this.work, 'relay'), upstream.url);
+        try {
+          const rr = await httpGet(relay.url);
+          if (!rr || rr.status !== 200 || rr.body !== UPSTREAM_BODY) {
+            throw new Error(`the nginx relay answered ${rr ? `${rr.status} ${rr.body.slice(0, 200)}` : 'nothing'}`);
+          }
+          out.native = { ...(await this.callLoad(relay.url)), version: relay.version };
+          this.noteErrors('outbound native relay', out.native);
+        } finally {
+          await relay.proc.stop();
+        }
+      } catch (e) {
+        // The action's figures stand without the native baseline.
+        this.errors.outbound_native = e.message.split('\n')[0];
+        log(`outbound native relay failed: ${e.message}`);
+      }
+      out.upstream = await this.callLoad(upstream.url);
+      this.noteErrors('outbound upstream', out.upstream);
+      this.m.outbound = out;
+    } finally {
+      await upstream.proc.stop();
+    }
+  }
+
+  // Chaining: `chain` calls hello (http://hello.actions.internal/) in process and answers
+  // with its body; against hello requested directly, measured right before. Then a chain
+  // of CHAIN_DEPTH nested calls ending at hello.
+  async chain(p) {
+    const server = this.server;
+    await this.deployFetcher(p, 'chain', 'http://hello.actions.internal/', { actions: ['hello'] });
+    // Deployed from the end of the chain, so every grant names an action that exists.
+    let next = 'hello';
+    for (let i = CHAIN_DEPTH; i >= 1; --i) {
+      const name = `chain${CHAIN_DEPTH}-${i}`;
+      await this.deployFetcher(p, name, `http://${next}.actions.internal/`, { actions: [next] });
+      next = name;
+    }
+    const chainUrl = `${server.base}/chain`;
+    const deepUrl = `${server.base}/${next}`;
+    await checkHello(chainUrl);
+    await checkHello(deepUrl);
+    const c = { depth: CHAIN_DEPTH };
+    await checkHello(`${server.base}/hello`);
+    c.direct = await this.callLoad(`${server.base}/hello`);
+    this.noteErrors('chain direct hello', c.direct);
+    c.chained = await this.callLoad(chainUrl);
+    this.noteErrors('chain', c.chained);
+    c.deep = await this.callLoad(deepUrl);
+    this.noteErrors(`chain depth ${CHAIN_DEPTH}`, c.deep);
+    this.m.chain = c;
+  }
+
   // hello under load alone, then with runaway guests (loop.wasm) at RUNAWAY_RPS.
   async timeoutUnderLoad(p) {
     const server = this.server;
@@ -377,6 +488,7 @@ class Run {
     const c = (text) => `\`${text}\``;  // Markdown code span
     const large = this.m.deploy?.large;
     const to = this.m.timeout;
+    const calls = mode.calls;
     const loadAfter = os.loadavg()[0];
     const md = [
       '# WASM Actions benchmark results',
@@ -428,6 +540,20 @@ class Run {
         "each deployed and then granted store `default` read-write (the server's default SQLite backend), " +
         `measured like hello on the optimised tier; per request: ${KV_GUESTS.map((g) => `${c(g.name)} ${g.op}`).join('; ')}. ` +
         "Each ratio is the action's req/s over hello's in this run.",
+      `- ${c('outbound')} and ${c('chain')}: ${calls.seconds} s per figure after a ${calls.warmup} s warm-up, one run ` +
+        `each (in every mode), measured on the optimised tier. ${c('outbound')}: bench/guests/outbound_fetch.c ` +
+        `makes one GET per request through ${c('wasi_experimental_http')} (URL from ${c('settings.env')}, loopback ` +
+        `granted by name in ${c('allowed_outbound_hosts')}) to lighttpd serving a ${UPSTREAM_BODY.length}-byte ` +
+        `static file, and answers with its body. Its native baseline is ${c('nginx')} (one worker per core) ` +
+        'relaying the same one GET per request to the same lighttpd with upstream keep-alive, as our libcurl ' +
+        'client keeps its connections per thread: the same call on both sides, so the ratio is the cost of doing ' +
+        'it from a wasm action rather than from native code (a CGI relay would mostly measure fork + exec; wrk on ' +
+        `lighttpd directly, the ${c('outbound upstream')} row, is the ceiling, with no second hop at all). ` +
+        `${c('chain')}: the same guest calls ${c('http://hello.actions.internal/')} (grant ${c('actions: ["hello"]')}) ` +
+        `and answers with hello's body; direct is hello requested at its route right before. Depth ${CHAIN_DEPTH}: ` +
+        `${Array.from({ length: CHAIN_DEPTH }, (_, i) => `chain${CHAIN_DEPTH}-${i + 1}`).join(' → ')} → hello, ` +
+        `${CHAIN_DEPTH} nested calls (${CHAIN_DEPTH + 1} guests) per request. The outbound ratio to hello uses ` +
+        "the hello scenario's figure when it ran, else hello measured the same way first.",
       ...(notRun.length ? [`- Not run (--only): ${notRun.join(', ')}.`] : []),
       ...this.notes.map((n) => `- ${n}`),
       '',

@@ -11,6 +11,10 @@ export const REQUIRED_KEYS = [
   'instantiate_us_p50', 'instantiate_us_p99', 'primes_vs_native', 'sieve_vs_native',
   'deploy_small_s', 'deploy_large_s', 'timeout_p99_ratio',
   'kv_get_rps', 'kv_set_rps', 'kv_increment_rps', 'kv_get_ratio', 'kv_set_ratio', 'kv_increment_ratio',
+  'outbound_rps', 'outbound_p99_ms', 'outbound_vs_hello', 'outbound_p99_vs_hello', 'outbound_native_rps',
+  'outbound_vs_native', 'outbound_p99_vs_native', 'outbound_upstream_rps',
+  'chain_rps', 'chain_p99_ms', 'chain_direct_rps', 'chain_vs_direct', 'chain_depth4_rps', 'chain_depth4_p99_ms',
+  'chain_depth4_vs_direct',
 ];
 
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
@@ -36,6 +40,21 @@ export function headlineKeys(m) {
     kv_get_ratio: ratio(m.kv?.get?.rps, m.kv?.hello?.rps),
     kv_set_ratio: ratio(m.kv?.set?.rps, m.kv?.hello?.rps),
     kv_increment_ratio: ratio(m.kv?.increment?.rps, m.kv?.hello?.rps),
+    outbound_rps: m.outbound?.action?.rps,
+    outbound_p99_ms: m.outbound?.action?.p99_ms,
+    outbound_vs_hello: ratio(m.outbound?.action?.rps, m.outbound?.hello?.rps),
+    outbound_p99_vs_hello: ratio(m.outbound?.action?.p99_ms, m.outbound?.hello?.p99_ms),
+    outbound_native_rps: m.outbound?.native?.rps,
+    outbound_vs_native: ratio(m.outbound?.action?.rps, m.outbound?.native?.rps),
+    outbound_p99_vs_native: ratio(m.outbound?.action?.p99_ms, m.outbound?.native?.p99_ms),
+    outbound_upstream_rps: m.outbound?.upstream?.rps,
+    chain_rps: m.chain?.chained?.rps,
+    chain_p99_ms: m.chain?.chained?.p99_ms,
+    chain_direct_rps: m.chain?.direct?.rps,
+    chain_vs_direct: ratio(m.chain?.chained?.rps, m.chain?.direct?.rps),
+    chain_depth4_rps: m.chain?.deep?.rps,
+    chain_depth4_p99_ms: m.chain?.deep?.p99_ms,
+    chain_depth4_vs_direct: ratio(m.chain?.deep?.rps, m.chain?.direct?.rps),
   };
   const out = {};
   for (const key of REQUIRED_KEYS) {
@@ -142,6 +161,21 @@ export function tableRows(m, k, t, errors) {
     add(`kv_${op}`, err('kv') ?? load(m.kv?.[op]), kvHello, fmtX(k[`kv_${op}_ratio`]),
         target ? byName[target] : null);
   }
+  const ob = m.outbound;
+  const p99x = (a, b) => (ratio(a, b) ? `p99 ${fmtX(ratio(a, b))}` : '');
+  add('outbound', err('outbound') ?? load(ob?.action), ob ? `hello ${load(ob.hello)}` : 'hello, this run',
+      [fmtX(k.outbound_vs_hello), p99x(k.outbound_p99_ms, ob?.hello?.p99_ms)].filter(Boolean).join(', '), null);
+  add('outbound native', err('outbound') ?? err('outbound_native') ?? load(ob?.native),
+      `${ob?.native?.version ?? 'nginx'} relaying the same GET (upstream keep-alive); ratio: outbound ÷ it`,
+      [fmtX(k.outbound_vs_native), p99x(k.outbound_p99_ms, ob?.native?.p99_ms)].filter(Boolean).join(', '), null);
+  add('outbound upstream', err('outbound') ?? load(ob?.upstream),
+      `the ceiling: wrk on ${ob?.upstream_server ?? 'lighttpd'} (static file) directly`, '', null);
+  const ch = m.chain;
+  const direct = ch ? `hello direct ${load(ch.direct)}` : 'hello requested directly';
+  add('chain (A → hello)', err('chain') ?? load(ch?.chained), direct,
+      [fmtX(k.chain_vs_direct), p99x(ch?.chained?.p99_ms, ch?.direct?.p99_ms)].filter(Boolean).join(', '), null);
+  add(`chain depth ${ch?.depth ?? 4}`, err('chain') ?? load(ch?.deep), direct,
+      [fmtX(k.chain_depth4_vs_direct), p99x(ch?.deep?.p99_ms, ch?.direct?.p99_ms)].filter(Boolean).join(', '), null);
   return rows;
 }
 
