@@ -43,7 +43,20 @@ bool call_order(const std::string& a, const std::string& b) {
   return a < b;
 }
 
+// The gateway logs, on each callee, 'called by "NAME" (request PARENT): ...': a caller
+// that logged nothing itself is still named by its callees.
+std::string caller_named_in(const std::string& message, const std::string& parent) {
+  const std::string prefix = "called by \"";
+  if (message.rfind(prefix, 0) != 0) return {};
+  const size_t end = message.find('"', prefix.size());
+  if (end == std::string::npos) return {};
+  const std::string rest = "\" (request " + parent + ")";
+  if (message.compare(end, rest.size(), rest) != 0) return {};
+  return message.substr(prefix.size(), end - prefix.size());
+}
+
 std::string utc_time(int64_t ms) {
+  if (ms < 0) ms = 0;  // not from this server; shown as the epoch rather than garbled
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
@@ -102,6 +115,16 @@ std::string format_request_tree(const json& answer) {
     const std::string indent(depth * 2, ' ');
     std::set<std::string> actions;
     for (const json* line : lines[id]) actions.insert(text_of(*line, "action"));
+    auto found = children.find(id);
+    if (actions.empty() && found != children.end()) {
+      for (const auto& child : found->second) {
+        for (const json* line : lines[child]) {
+          std::string caller = caller_named_in(text_of(*line, "message"), id);
+          if (!caller.empty()) actions.insert(caller);
+        }
+        if (!actions.empty()) break;
+      }
+    }
     out << indent << id;
     for (const auto& action : actions) out << "  " << action;
     if (lines[id].empty()) out << "  (no lines)";
@@ -113,7 +136,6 @@ std::string format_request_tree(const json& answer) {
           << padded(outcome.empty() ? "-" : outcome, 8) << "  " << text_of(*line, "message")
           << "\n";
     }
-    auto found = children.find(id);
     if (found == children.end()) continue;
     for (auto it = found->second.rbegin(); it != found->second.rend(); ++it) {
       stack.emplace_back(*it, depth + 1);

@@ -1,7 +1,7 @@
 // The Request page in Chromium against the real server (issue 10): a request id in the
 // logs links to /dashboard/requests/ID, which shows the request's lines as a tree (the
-// root action first, chained calls indented under their caller), refreshes on demand,
-// and shows another user nothing of it.
+// root action first, chained calls indented under their caller: a real a → b → c chain),
+// refreshes on demand, and shows another user nothing of it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,10 +40,11 @@ async function register(user, username) {
   user.token = await page.evaluate(() => JSON.parse(localStorage.getItem('wa.session')).token);
 }
 
-async function deploy(token, name, route, guest) {
+async function deploy(token, name, route, guest, settings) {
   const form = new FormData();
   form.append('name', name);
   form.append('route', route);
+  if (settings) form.append('settings', JSON.stringify(settings));
   form.append('module', new Blob([readFileSync(path.join(env.guests, `${guest}.wasm`))]), `${guest}.wasm`);
   const response = await fetch(`${server.url}/api/v1/actions`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
   assert.equal(response.status, 201, await response.text());
@@ -132,6 +133,54 @@ describe('the request page in Chromium', { concurrency: 1 }, () => {
     await page.goto('/dashboard/requests/NOT-AN-ID');
     await page.getByText('Not a request id').waitFor();
     assert.deepEqual(alice.problems, []);
+  });
+
+  it('shows a chain of actions as a tree, and the callee counts its chained calls', async () => {
+    const { page } = alice;
+    const relay = (name, next) => ({ env: next ? { NAME: name, NEXT: next } : { NAME: name }, ...(next ? { capabilities: { actions: [next] } } : {}) });
+    await deploy(alice.token, 'a', '/a', 'chain_relay', relay('a', 'b'));
+    await deploy(alice.token, 'b', '/b', 'chain_relay', relay('b', 'c'));
+    await deploy(alice.token, 'c', '/c', 'chain_relay', relay('c', ''));
+    await call('/b'); // every link compiled before the chain runs (b's own call is no chained call)
+    await call('/c');
+    let id;
+    for (let tries = 0; tries < 100; tries++) {
+      const response = await fetch(`${server.url}/a`);
+      const body = await response.text();
+      if (response.status === 200 && body.startsWith('a -> 0 200\nb -> 0 200')) {
+        id = response.headers.get('x-request-id');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(id, 'the chain a → b → c answered');
+    await page.goto(`/dashboard/requests/${id}`);
+    // a logged nothing itself; its callee's "called by" line names it.
+    assert.match(await page.locator(`.chain-node[data-request-id="${id}"] > .chain-head`).innerText(), /^a\b[\s\S]*named by its calls/);
+    const b = page.locator(`.chain-node[data-request-id="${id}"] > .chain-children > .chain-node[data-request-id="${id}.1"]`);
+    await b.waitFor();
+    assert.equal(await b.getAttribute('data-depth'), '1');
+    assert.match(await b.locator(':scope > .chain-head').innerText(), /\bb\b/);
+    assert.match(await b.locator(':scope > .chain-body').innerText(), /called by "a"/);
+    const c = b.locator(`:scope > .chain-children > .chain-node[data-request-id="${id}.1.1"]`);
+    await c.waitFor();
+    assert.equal(await c.getAttribute('data-depth'), '2');
+    assert.match(await c.locator(':scope > .chain-body').innerText(), /called by "b"/);
+    // The indentation is visible: each level sits further right.
+    const [x0, x1, x2] = await Promise.all(
+      [id, `${id}.1`, `${id}.1.1`].map((rid) => page.locator(`.chain-node[data-request-id="${rid}"] > .chain-head`).evaluate((el) => el.getBoundingClientRect().left)),
+    );
+    assert.ok(x0 < x1 && x1 < x2, `indented: ${x0} < ${x1} < ${x2}`);
+    await shot(page, '03-chain');
+    // A chained call's own page names its parent.
+    await page.goto(`/dashboard/requests/${id}.1.1`);
+    await page.getByRole('link', { name: `${id}.1`, exact: true }).waitFor();
+    // b's stats count the chained call.
+    await page.goto('/dashboard/actions/b');
+    await page.getByText('Chained calls (total)').waitFor();
+    await page.goto('/dashboard/actions/a');
+    await page.getByText('Requests (1 h)').waitFor();
+    assert.equal(await page.getByText('Chained calls (total)').count(), 0, 'shown only when non-zero');
   });
 
   it('shows another user nothing of it', async () => {

@@ -198,6 +198,84 @@ TEST_F(RequestChain, ChainedCallsFormATreeInTheApiAndTheCli) {
   EXPECT_NE(out.find("error  chain_refused  front -> mid -> front"), std::string::npos) << out;
 }
 
+// The real thing (issue 10): a → b → c through http://<action>.actions.internal/, and a
+// cycle that the gateway refuses; the request's page holds every call's lines, the callees'
+// stats and /metrics count the chained calls.
+json relay(const std::string& name, const std::string& next,
+           std::vector<std::string> callable = {}) {
+  json settings = {{"env", {{"NAME", name}}}};
+  if (!next.empty()) settings["env"]["NEXT"] = next;
+  if (!callable.empty()) settings["capabilities"] = {{"actions", callable}};
+  return settings;
+}
+
+TEST_F(RequestChain, AChainOfActionsIsOneRequestWithItsCallsUnderIt) {
+  start_server();
+  for (auto [name, next] : {std::pair{"a", "b"}, {"b", "c"}, {"c", ""}}) {
+    deploy_or_fail(
+        *client_, ann_, name, std::string("/") + name, read_guest("chain_relay"),
+        relay(name, next, *next ? std::vector<std::string>{next} : std::vector<std::string>{}));
+    wait_until_ready_or_fail(*client_, ann_, name);
+  }
+  auto answer = call_until_ok(*client_, "/a");
+  ASSERT_EQ(answer.body.rfind("a -> 0 200\nb -> 0 200\nleaf c ", 0), 0u) << answer.body;
+  const std::string id = answer.header("X-Request-Id");
+  ASSERT_EQ(id.size(), 16u);
+
+  json entries = body_json(get("/requests/" + id, ann_))["entries"];
+  std::map<std::string, json> by_id;
+  for (const auto& e : entries) by_id[e["request_id"].get<std::string>()] = e;
+  ASSERT_TRUE(by_id.count(id + ".1")) << entries.dump(2);
+  ASSERT_TRUE(by_id.count(id + ".1.1")) << entries.dump(2);
+  EXPECT_EQ(by_id[id + ".1"]["action"], "b");
+  EXPECT_EQ(by_id[id + ".1"]["parent_request_id"], id);
+  EXPECT_EQ(by_id[id + ".1"]["outcome"], "ok");
+  EXPECT_NE(by_id[id + ".1"]["message"].get<std::string>().find("called by \"a\" (request " + id),
+            std::string::npos);
+  EXPECT_EQ(by_id[id + ".1.1"]["action"], "c");
+  EXPECT_EQ(by_id[id + ".1.1"]["parent_request_id"], id + ".1");
+  EXPECT_TRUE(body_json(get("/requests/" + id, bob_))["entries"].empty());
+
+  auto stats = body_json(get("/actions/b/stats", ann_));
+  EXPECT_EQ(stats["chained_calls"], 1) << stats.dump();
+  EXPECT_EQ(stats["requests"], 1);
+  EXPECT_EQ(body_json(get("/actions/a/stats", ann_))["chained_calls"], 0);
+  auto metrics = send_request(*client_, "GET", "/metrics", ann_);
+  EXPECT_NE(metrics.body.find("wa_action_chained_calls_total{action=\"ann/c\",route=\"/c\"} 1\n"),
+            std::string::npos)
+      << metrics.body;
+
+  std::string out;
+  ASSERT_EQ(cli("request " + id, ann_, out), 0) << slurp(data_ / "cli.err");
+  EXPECT_EQ(out.rfind(id + "  a  (no lines)\n", 0), 0u) << "named by b's line:\n" << out;
+  const size_t b = out.find("\n  " + id + ".1  b\n");
+  const size_t c = out.find("\n    " + id + ".1.1  c\n");
+  ASSERT_NE(b, std::string::npos) << out;
+  ASSERT_NE(c, std::string::npos) << out;
+  EXPECT_LT(b, c) << out;
+
+  // A cycle: pong's call back to ping is refused, with an error line under pong's own id.
+  deploy_or_fail(*client_, ann_, "ping", "/ping", read_guest("chain_relay"),
+                 relay("ping", "pong", {"pong"}));
+  deploy_or_fail(*client_, ann_, "pong", "/pong", read_guest("chain_relay"),
+                 relay("pong", "ping", {"ping"}));
+  wait_until_ready_or_fail(*client_, ann_, "ping");
+  wait_until_ready_or_fail(*client_, ann_, "pong");
+  auto cycle = call_until_ok(*client_, "/ping");
+  const std::string cycle_id = cycle.header("X-Request-Id");
+  json cycle_lines = body_json(get("/requests/" + cycle_id, ann_))["entries"];
+  bool refused = false;
+  for (const auto& e : cycle_lines) {
+    if (e["outcome"] != "chain_refused") continue;
+    refused = true;
+    EXPECT_EQ(e["request_id"], cycle_id + ".1") << "the caller's (pong's) id";
+    EXPECT_EQ(e["action"], "pong");
+    EXPECT_EQ(e["level"], "error");
+    EXPECT_NE(e["message"].get<std::string>().find("ping → pong → ping"), std::string::npos);
+  }
+  EXPECT_TRUE(refused) << cycle_lines.dump(2);
+}
+
 TEST_F(RequestChain, AnotherUsersRequestIsAnEmptyList) {
   start_server();
   deploy_or_fail(*client_, ann_, "front", "/front", read_guest("log_lines"));

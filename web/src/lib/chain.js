@@ -16,6 +16,15 @@ function callOrder(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// The gateway logs, on each callee, 'called by "NAME" (request PARENT): ...'.
+function callerOf(node, parentId) {
+  for (const line of node.lines) {
+    const m = /^called by "([^"]{1,64})" \(request ([0-9a-f.]{1,200})\)/.exec(line.message || '');
+    if (m && m[2] === parentId) return m[1];
+  }
+  return '';
+}
+
 // {root, orphans}: root = {id, lines, actions, outcomes, children: [node...]}, the node of
 // `rootId`, with every call between it and a call that logged (a call that left no line
 // still shows where its children hang). Lines keep their order (oldest first). Lines whose
@@ -53,7 +62,17 @@ export function buildChain(rootId, entries) {
       child = parent;
     }
   }
-  for (const n of nodes.values()) n.children.sort((a, b) => callOrder(a.id, b.id));
+  for (const n of nodes.values()) {
+    n.children.sort((a, b) => callOrder(a.id, b.id));
+    // A caller that logged nothing is still named by its callees' "called by" lines.
+    if (!n.actions.length) {
+      const caller = n.children.map((c) => callerOf(c, n.id)).find(Boolean);
+      if (caller) {
+        n.actions.push(caller);
+        n.inferred = true;
+      }
+    }
+  }
   return { root, orphans };
 }
 

@@ -43,6 +43,14 @@ test('a call without lines of its own still holds its children', () => {
   assert.equal(root.children[0].children[0].lines[0].message, 'deep');
 });
 
+test('a caller that logged nothing is named by its callees', () => {
+  const { root } = buildChain('abc', [line('abc.1', 'back', 'called by "front" (request abc): 200 in 1.3 ms')]);
+  assert.deepEqual(root.actions, ['front']);
+  assert.equal(root.inferred, true);
+  const other = buildChain('abc', [line('abc.1', 'back', 'called by "front" (request xyz): 200')]);
+  assert.deepEqual(other.root.actions, [], 'only a line that names this very request counts');
+});
+
 test('hostile answers do not throw', () => {
   assert.equal(buildChain('abc', null).root.children.length, 0);
   assert.equal(buildChain('abc', [null, 5, { request_id: 7 }, {}]).root.lines.length, 0);

@@ -10,7 +10,7 @@ import { Loading, Notice, usePolling } from '../lib/ui.jsx';
 const LIVE_MS = 2000;
 
 function LogLines({ lines }) {
-  if (!lines.length) return <p class="chain-empty muted">No lines of its own.</p>;
+  if (!lines.length) return <p class="chain-empty muted">No lines of its own (a call that succeeds without writing to stderr leaves none).</p>;
   return (
     <div class="log-list chain-lines" role="log" aria-label="Log lines" aria-live="off">
       {lines.map((line) => (
@@ -51,6 +51,7 @@ function CallNode({ node, depth }) {
           </span>
         ))}
         {depth > 0 && <span class="muted chain-depth">depth {depth}</span>}
+        {node.inferred && <span class="muted">(named by its calls)</span>}
       </div>
       <div class={`chain-body ${failed ? 'chain-failed' : ''}`}>
         <LogLines lines={node.lines} />
