@@ -259,26 +259,41 @@ u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_p
   return code(HttpError::kHeaderNotFound);
 }
 
-u32 headers_get_all(State& state, u32 handle, u32 buf_ptr, u32 buf_cap, u32 written_out) {
+// What headers_get_all and body_read share: the output buffer and the open response.
+// Returns nullptr and sets `error` when either is not usable.
+State::Response* output_and_response(State& state, u32 handle, u32 buf_ptr, u32 buf_cap,
+                                     u32 written_out, wa::wasi::GuestMemory& memory, u32& error) {
   wasm_rt_memory_t* memory_object = guest_memory_object();
-  if (!memory_object) return code(HttpError::kMemoryNotFound);
-  wa::wasi::GuestMemory memory(memory_object);
-  if (!memory.contains(buf_ptr, buf_cap) || !memory.contains(written_out, 4))
-    return code(HttpError::kMemoryAccessError);
+  if (!memory_object) {
+    error = code(HttpError::kMemoryNotFound);
+    return nullptr;
+  }
+  memory = wa::wasi::GuestMemory(memory_object);
+  if (!memory.contains(buf_ptr, buf_cap) || !memory.contains(written_out, 4)) {
+    error = code(HttpError::kMemoryAccessError);
+    return nullptr;
+  }
   State::Response* response = response_of(state, handle);
-  if (!response) return code(HttpError::kInvalidHandle);
+  if (!response) error = code(HttpError::kInvalidHandle);
+  return response;
+}
+
+u32 headers_get_all(State& state, u32 handle, u32 buf_ptr, u32 buf_cap, u32 written_out) {
+  wa::wasi::GuestMemory memory(nullptr);
+  u32 error = 0;
+  State::Response* response =
+      output_and_response(state, handle, buf_ptr, buf_cap, written_out, memory, error);
+  if (!response) return error;
   return write_text(memory, wa::capabilities::format_header_lines(response->headers), buf_ptr,
                     buf_cap, written_out);
 }
 
 u32 body_read(State& state, u32 handle, u32 buf_ptr, u32 buf_cap, u32 written_out) {
-  wasm_rt_memory_t* memory_object = guest_memory_object();
-  if (!memory_object) return code(HttpError::kMemoryNotFound);
-  wa::wasi::GuestMemory memory(memory_object);
-  if (!memory.contains(buf_ptr, buf_cap) || !memory.contains(written_out, 4))
-    return code(HttpError::kMemoryAccessError);
-  State::Response* response = response_of(state, handle);
-  if (!response) return code(HttpError::kInvalidHandle);
+  wa::wasi::GuestMemory memory(nullptr);
+  u32 error = 0;
+  State::Response* response =
+      output_and_response(state, handle, buf_ptr, buf_cap, written_out, memory, error);
+  if (!response) return error;
   size_t n = std::min<size_t>(buf_cap, response->body.size() - response->read);
   memory.write(buf_ptr, response->body.data() + response->read, n);
   response->read += n;

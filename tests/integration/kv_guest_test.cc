@@ -27,13 +27,6 @@ json grant_default(const char* access) {
   return {{"capabilities", {{"key_value_stores", {{{"store", "default"}, {"access", access}}}}}}};
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 class KvGuestTest : public ServerTest {
  protected:
   KvGuestTest() : ServerTest("wa-kv-guest") {}

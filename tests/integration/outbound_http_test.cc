@@ -23,13 +23,6 @@ namespace {
 using gateway::HttpClient;
 using nlohmann::json;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 json outbound_grant(std::vector<std::string> hosts, int timeout_ms = 5000) {
   return {{"timeout_ms", timeout_ms}, {"capabilities", {{"allowed_outbound_hosts", hosts}}}};
 }
@@ -85,6 +78,9 @@ class OutboundHttpTest : public ServerTest {
   }
 
   std::string logs(const std::string& name) { return action_logs(*client_, ann_, name); }
+
+  // <prefix>0 → <prefix>1 → ... → <prefix><last>, each granted only its next link.
+  void deploy_chain(const std::string& prefix, int last);
 
   std::unique_ptr<HttpClient> client_;
   std::string ann_;
@@ -285,6 +281,16 @@ json relay(const std::string& name, const std::string& next,
   return settings;
 }
 
+void OutboundHttpTest::deploy_chain(const std::string& prefix, int last) {
+  for (int i = 0; i <= last; ++i) {
+    std::string name = prefix + std::to_string(i);
+    std::string next = i < last ? prefix + std::to_string(i + 1) : "";
+    deploy_guest("chain_relay", name,
+                 relay(name, next,
+                       next.empty() ? std::vector<std::string>{} : std::vector<std::string>{next}));
+  }
+}
+
 TEST_F(OutboundHttpTest, APipelineOfThreeActions) {
   start_server();
   deploy_guest("chain_relay", "a", relay("a", "b", {"b"}), "/a/...");
@@ -315,13 +321,7 @@ TEST_F(OutboundHttpTest, ACallNeedsTheActionsGrant) {
 
 TEST_F(OutboundHttpTest, DepthAndCycleLimits) {
   start_server();
-  for (int i = 0; i <= 9; ++i) {
-    std::string name = "d" + std::to_string(i);
-    std::string next = i < 9 ? "d" + std::to_string(i + 1) : "";
-    deploy_guest("chain_relay", name,
-                 relay(name, next,
-                       next.empty() ? std::vector<std::string>{} : std::vector<std::string>{next}));
-  }
+  deploy_chain("d", 9);
   // d0 → ... → d8 is 8 calls deep; d8's call to d9 would be the 9th.
   auto body = call_until_ok(*client_, "/d0").body;
   auto lines = lines_of(body);
@@ -356,13 +356,7 @@ TEST_F(OutboundHttpTest, ACalleeThatFailsLeavesItsCallerRunning) {
 
 TEST_F(OutboundHttpTest, ChainsNeverDeadlockASaturatedPool) {
   start_server({"--workers", "2"});
-  for (int i = 0; i <= 8; ++i) {
-    std::string name = "s" + std::to_string(i);
-    std::string next = i < 8 ? "s" + std::to_string(i + 1) : "";
-    deploy_guest("chain_relay", name,
-                 relay(name, next,
-                       next.empty() ? std::vector<std::string>{} : std::vector<std::string>{next}));
-  }
+  deploy_chain("s", 8);
   call_until_ok(*client_, "/s0");
   std::atomic<int> ok{0};
   std::vector<std::thread> chains;

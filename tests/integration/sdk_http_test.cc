@@ -72,7 +72,7 @@ std::string percent_encode(const std::string& s) {
   return out;
 }
 
-std::map<std::string, std::string> lines_of(const std::string& text) {
+std::map<std::string, std::string> fields_of(const std::string& text) {
   std::map<std::string, std::string> values;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -124,7 +124,7 @@ class SdkHttpTest : public ServerTest, public ::testing::WithParamInterface<std:
     auto response = send_request(*client_, method, "/sdkhttp?case=" + which + "&" + query, "", body,
                                  {{"Content-Type", "text/plain"}});
     EXPECT_EQ(response.status, 200u) << response.body;
-    auto values = lines_of(response.body);
+    auto values = fields_of(response.body);
     EXPECT_EQ(values["done"], "1") << response.body << action_logs(*client_, token_, "sdkhttp");
     return values;
   }

@@ -26,6 +26,13 @@ using gateway::HttpClient;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 std::string read_guest(const std::string& name) {
   auto bytes = read_file_bytes(guests_dir() / (name + ".wasm"));
   if (!bytes) throw std::runtime_error("missing guest " + name + ": " + bytes.error().message);

@@ -45,6 +45,9 @@ class ServerTest : public ::testing::Test {
   std::string temp_prefix_;
 };
 
+// The lines of a guest's answer, without their "\n".
+std::vector<std::string> lines_of(const std::string& text);
+
 // The bytes of <guests_dir>/<name>.wasm (throws if missing).
 std::string read_guest(const std::string& name);
 
