@@ -542,7 +542,7 @@ class Run {
         "Each ratio is the action's req/s over hello's in this run.",
       `- ${c('outbound')} and ${c('chain')}: ${calls.seconds} s per figure after a ${calls.warmup} s warm-up, one run ` +
         `each (in every mode), measured on the optimised tier. ${c('outbound')}: bench/guests/outbound_fetch.c ` +
-        `makes one GET per request through ${c('wasi_experimental_http')} (URL from ${c('settings.env')}, loopback ` +
+        `makes one GET per request through ${c('wasi_experimental_http')} (the C SDK, sdk/c/wasm_actions_http.h; URL from ${c('settings.env')}, loopback ` +
         `granted by name in ${c('allowed_outbound_hosts')}) to lighttpd serving a ${UPSTREAM_BODY.length}-byte ` +
         `static file, and answers with its body. Its native baseline is ${c('nginx')} (one worker per core) ` +
         'relaying the same one GET per request to the same lighttpd with upstream keep-alive, as our libcurl ' +

@@ -56,89 +56,13 @@ std::string_view http_error_name(HttpError error) {
   return "unknown";
 }
 
-namespace {
-
-constexpr std::string_view kChainDomain = ".actions.internal";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool valid_action_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
-}
-
-// RFC 9110 token characters: what a method may be made of.
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return std::isalnum(u) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
-}  // namespace
-
-Expected<std::optional<ChainedRequest>> parse_chain_url(std::string_view url) {
-  auto invalid = [](std::string why) -> Error {
-    return make_error("invalid_url", "chained call URL " + why);
-  };
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::optional<ChainedRequest>{};
-  std::string_view scheme = url.substr(0, scheme_end);
-  std::string_view rest = url.substr(scheme_end + 3);
-  size_t authority_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authority_end);
-  std::string_view tail = authority_end == std::string_view::npos ? std::string_view{}
-                                                                  : rest.substr(authority_end);
-  // Only the host decides whether this is a chained call: strip a port first.
-  std::string_view host = authority;
-  std::string_view port;
-  if (size_t colon = authority.rfind(':');
-      colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.size() > 0 && host.back() == '.') host.remove_suffix(1);  // "x.actions.internal."
-  if (host.size() < kChainDomain.size() ||
-      !iequals(host.substr(host.size() - kChainDomain.size()), kChainDomain)) {
-    return std::optional<ChainedRequest>{};
-  }
-  if (!iequals(scheme, "http") && !iequals(scheme, "https"))
-    return invalid("must use http:// (got \"" + std::string(scheme) + "\")");
-  if (authority.find('@') != std::string_view::npos) return invalid("may not carry user info");
-  if (!port.empty() && port != "80" && port != "443")
-    return invalid("may not name a port other than 80 or 443");
-  std::string_view name = host.substr(0, host.size() - kChainDomain.size());
-  if (!valid_action_name(name))
-    return invalid("names no action: \"" + std::string(name) +
-                   "\" is not 1-64 of letters, digits, '_', '.', '-'");
-  if (size_t hash = tail.find('#'); hash != std::string_view::npos) tail = tail.substr(0, hash);
-  for (char c : tail) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return invalid("has a space or control character in its path");
-  }
-  ChainedRequest request;
-  request.action = std::string(name);
-  request.path_and_query = tail.empty() || tail.front() == '?' ? "/" + std::string(tail)
-                                                               : std::string(tail);
-  return std::optional<ChainedRequest>{std::move(request)};
-}
-
 }  // namespace wa::capabilities
 
 namespace {
 
 using u32 = uint32_t;
 using wa::capabilities::HttpError;
-using wa::capabilities::iequals;
-using wa::capabilities::is_token;
+
 using State = wa::capabilities::ExperimentalHttpState;
 
 u32 code(HttpError error) { return static_cast<u32>(error); }
@@ -195,8 +119,7 @@ u32 from_outbound_error(State& state, const wa::Error& error, std::string_view u
 }
 
 // The outbound (non-chained) request.
-u32 fetch(State& state, wa::capabilities::OutboundRequest request,
-          State::Response& response) {
+u32 fetch(State& state, wa::capabilities::OutboundRequest request, State::Response& response) {
   if (!state.client || !state.allowed_hosts || state.allowed_hosts->empty()) {
     refuse(state, "outbound request to " + request.url +
                       " refused: the action has no allowed_outbound_hosts");
@@ -216,8 +139,7 @@ u32 fetch(State& state, wa::capabilities::OutboundRequest request,
   return code(HttpError::kSuccess);
 }
 
-u32 chain(State& state, wa::capabilities::ChainedRequest request,
-          State::Response& response) {
+u32 chain(State& state, wa::capabilities::ChainedRequest request, State::Response& response) {
   if (!state.actions || !grants_action(state, request.action)) {
     refuse(state, "call to action \"" + request.action +
                       "\" refused: the action's `actions` grant does not list it");
@@ -258,7 +180,7 @@ u32 req(State& state, u32 url_ptr, u32 url_len, u32 method_ptr, u32 method_len, 
       state.requests >= state.limits.max_requests_per_call) {
     return code(HttpError::kTooManySessions);
   }
-  if (!is_token(method)) return code(HttpError::kInvalidMethod);
+  if (!wa::capabilities::is_http_token(method)) return code(HttpError::kInvalidMethod);
   auto headers = wa::capabilities::parse_header_lines(headers_text);
   if (!headers) return code(HttpError::kInvalidEncoding);
   auto chained = wa::capabilities::parse_chain_url(url);
@@ -303,8 +225,8 @@ State::Response* response_of(State& state, u32 handle) {
 
 // Writes `text` into the guest buffer, or (4) stores the length it needs: an extension
 // of ours, the reference host writes nothing then (guests ignoring it work the same).
-u32 write_text(const wa::wasi::GuestMemory& memory, std::string_view text, u32 buf_ptr,
-               u32 buf_cap, u32 written_out) {
+u32 write_text(const wa::wasi::GuestMemory& memory, std::string_view text, u32 buf_ptr, u32 buf_cap,
+               u32 written_out) {
   memory.store<u32>(written_out, static_cast<u32>(text.size()));
   if (text.size() > buf_cap) return code(HttpError::kBufferTooSmall);
   memory.write(buf_ptr, text.data(), text.size());
@@ -317,8 +239,8 @@ u32 close_handle(State& state, u32 handle) {
   return code(HttpError::kSuccess);
 }
 
-u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_ptr,
-               u32 value_cap, u32 written_out) {
+u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_ptr, u32 value_cap,
+               u32 written_out) {
   wasm_rt_memory_t* memory_object = guest_memory_object();
   if (!memory_object) return code(HttpError::kMemoryNotFound);
   wa::wasi::GuestMemory memory(memory_object);
@@ -331,7 +253,8 @@ u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_p
   if (!response) return code(HttpError::kInvalidHandle);
   if (!wa::is_valid_utf8(name)) return code(HttpError::kUtf8Error);
   for (const auto& [header, value] : response->headers) {
-    if (iequals(header, name)) return write_text(memory, value, value_ptr, value_cap, written_out);
+    if (wa::capabilities::iequals_ascii(header, name))
+      return write_text(memory, value, value_ptr, value_cap, written_out);
   }
   return code(HttpError::kHeaderNotFound);
 }
@@ -363,13 +286,12 @@ u32 body_read(State& state, u32 handle, u32 buf_ptr, u32 buf_cap, u32 written_ou
   return code(HttpError::kSuccess);
 }
 
-
 }  // namespace
 
 // The symbols wasm2c-generated code links against (module `wasi_experimental_http`).
 extern "C" {
-u32 Z_wasi_experimental_httpZ_req(State* s, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f, u32 g,
-                                  u32 h, u32 i, u32 j) {
+u32 Z_wasi_experimental_httpZ_req(State* s, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f, u32 g, u32 h,
+                                  u32 i, u32 j) {
   return wa::wasi::typed_host_call<req>("req", s, a, b, c, d, e, f, g, h, i, j);
 }
 u32 Z_wasi_experimental_httpZ_close(State* s, u32 handle) {

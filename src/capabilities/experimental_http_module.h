@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capabilities/action_caller.h"
 #include "capabilities/host_allowlist.h"
 #include "capabilities/outbound_client.h"
 #include "support/expected.h"
@@ -46,38 +47,6 @@ enum class HttpError : uint32_t {
   kTooManySessions = 13,
 };
 std::string_view http_error_name(HttpError error);  // "success", "invalid_handle", ...
-
-// A call to another action (chaining), as the callee will see it.
-struct ChainedRequest {
-  std::string action;          // the callee's name, as stored
-  std::string method;
-  std::string path_and_query;  // "/x/y?z=1" ("/" at least): PATH_INFO and QUERY_STRING
-  HttpHeaders headers;
-  std::string_view body;
-};
-
-struct ChainedResponse {
-  unsigned status = 200;
-  HttpHeaders headers;  // names lowercase
-  std::string body;
-};
-
-// Runs a chained call for the current invocation (the platform knows the caller, its
-// owner, its request id and the chain so far). Errors: not_found (no such action of the
-// owner: the module answers destination_not_allowed, like a missing grant, so a guest
-// cannot probe for names), chain_refused (depth or cycle: runtime_error), anything else:
-// request_error. A callee that fails still answers (a 5xx response), like over HTTP.
-class ActionCaller {
- public:
-  virtual ~ActionCaller() = default;
-  virtual Expected<ChainedResponse> call_action(const ChainedRequest& request) = 0;
-};
-
-// `http(s)://<action>.actions.internal[:80|:443]/<path>`: the callee's name and
-// "/<path>[?query]". nullopt when the host is not under actions.internal; invalid_url when
-// it is but the rest is malformed (no name, a name outside [A-Za-z0-9_.-]{1,64}, userinfo,
-// another port, a fragment-only or non-origin path).
-Expected<std::optional<ChainedRequest>> parse_chain_url(std::string_view url);
 
 struct ExperimentalHttpLimits {
   unsigned max_open_responses = 16;     // open handles at once (13 beyond)

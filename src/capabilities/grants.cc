@@ -20,16 +20,6 @@ Error invalid(std::string message) {
   return make_error("invalid_argument", "settings.capabilities: " + std::move(message));
 }
 
-// Store, volume and action names: like action names, 1-64 of [A-Za-z0-9_.-], starting
-// with a letter or digit.
-bool is_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  if (!std::isalnum(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
-}
-
 std::string quoted(const nlohmann::json& value) {
   std::string text = value.dump();
   return text.size() > 80 ? text.substr(0, 77) + "..." : text;
@@ -197,7 +187,7 @@ Expected<CapabilityGrants> grants_from_json(const nlohmann::json& json) {
         if (auto s = check_keys(value[i], where, {"store", "access"}); !s) return s.error();
         auto store = required_string(value[i], "store", where);
         if (!store) return store.error();
-        if (!is_name(*store))
+        if (!is_resource_name(*store))
           return invalid(where + ": \"" + *store +
                          "\" is not a store name (1-64 of letters, digits, _ . -)");
         if (!seen.insert(*store).second)
@@ -217,7 +207,7 @@ Expected<CapabilityGrants> grants_from_json(const nlohmann::json& json) {
           return s.error();
         auto volume = required_string(value[i], "volume", where);
         if (!volume) return volume.error();
-        if (!is_name(*volume))
+        if (!is_resource_name(*volume))
           return invalid(where + ": \"" + *volume +
                          "\" is not a volume name (1-64 of letters, digits, _ . -)");
         auto path = required_string(value[i], "path", where);
@@ -248,7 +238,7 @@ Expected<CapabilityGrants> grants_from_json(const nlohmann::json& json) {
       if (value.size() > kMaxActionGrants)
         return invalid("at most " + std::to_string(kMaxActionGrants) + " actions may be granted");
       for (const auto& entry : value) {
-        if (!entry.is_string() || (entry != "*" && !is_name(entry.get<std::string>())))
+        if (!entry.is_string() || (entry != "*" && !is_resource_name(entry.get<std::string>())))
           return invalid("actions: " + quoted(entry) + " is not an action name or \"*\"");
         grants.actions.push_back(entry.get<std::string>());
       }
@@ -262,6 +252,14 @@ Expected<CapabilityGrants> grants_from_json(const nlohmann::json& json) {
     }
   }
   return grants;
+}
+
+bool is_resource_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  if (!std::isalnum(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
 }
 
 }  // namespace wa::capabilities

@@ -57,4 +57,8 @@ Expected<CapabilityGrants> grants_from_json(const nlohmann::json& json);
 // number, `*` or absent. Returns a message on error.
 Status validate_host_pattern(std::string_view pattern);
 
+// Store, volume and action names: like action names, 1-64 of [A-Za-z0-9_.-], starting
+// with a letter or digit.
+bool is_resource_name(std::string_view name);
+
 }  // namespace wa::capabilities

@@ -74,4 +74,16 @@ std::string format_header_lines(const HttpHeaders& headers) {
   return out;
 }
 
+bool is_http_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return is_token_char(static_cast<unsigned char>(c));
+  });
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [&](char x, char y) { return lower(x) == lower(y); });
+}
+
 }  // namespace wa::capabilities

@@ -18,4 +18,9 @@ Expected<HttpHeaders> parse_header_lines(std::string_view text);
 // "name:value\n" per header, in order.
 std::string format_header_lines(const HttpHeaders& headers);
 
+// RFC 9110 token (a method, a header name): one or more tchar.
+bool is_http_token(std::string_view text);
+// ASCII case-insensitive equality (header names, host names).
+bool iequals_ascii(std::string_view a, std::string_view b);
+
 }  // namespace wa::capabilities

@@ -64,20 +64,12 @@ u32 read_key(const State& state, const wa::wasi::GuestMemory& memory, u32 ptr, u
   return code(AbiError::kOk);
 }
 
-bool valid_store_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  if (!std::isalnum(static_cast<unsigned char>(name[0]))) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-  });
-}
-
 u32 kv_open(State& state, u32 name_ptr, u32 name_len, u32 handle_out) {
   auto memory = guest_memory();
   std::string_view name;
   if (!memory.string(name_ptr, name_len, name) || !memory.contains(handle_out, 4))
     return code(AbiError::kMemoryAccess);
-  if (!valid_store_name(name)) return code(AbiError::kInvalidArgument);
+  if (!wa::capabilities::is_resource_name(name)) return code(AbiError::kInvalidArgument);
   const wa::capabilities::KvGrant* grant = nullptr;
   if (state.kv_grants) {
     for (const auto& g : *state.kv_grants)

@@ -22,8 +22,7 @@ std::string metrics_kind(CallOutcome outcome) {
 }  // namespace
 
 ActionInvoker::Invocation ActionInvoker::run(const platform::Action& action, const CgiRequest& cgi,
-                                             const std::string& body,
-                                             const std::string& request_id,
+                                             const std::string& body, const std::string& request_id,
                                              capabilities::ActionCaller* calls) {
   // The platform adds the action's own env vars (CGI names win there too).
   CgiInvocation invocation = build_cgi_invocation(cgi, {});
@@ -38,8 +37,7 @@ ActionInvoker::Invocation ActionInvoker::run(const platform::Action& action, con
   Invocation result;
   auto invoked = platform_.invoke(action, std::move(options), request_id, calls);
   if (!invoked) {
-    platform_.record_error(action, request_id, invoked.error().kind, invoked.error().message,
-                           true);
+    platform_.record_error(action, request_id, invoked.error().kind, invoked.error().message, true);
     result.error = invoked.error();
     return result;
   }

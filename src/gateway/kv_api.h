@@ -38,5 +38,4 @@ class KvApi {
   platform::Platform& platform_;
 };
 
-
 }  // namespace wa::gateway

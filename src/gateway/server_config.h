@@ -56,9 +56,9 @@ struct ServerConfig {
   unsigned cache_idle_seconds = 900;     // unload modules idle this long
   unsigned quota_actions = 100;          // actions per user (0: no limit)
   unsigned quota_mb = 1024;              // stored modules per user, all versions (0: no limit)
-  unsigned volume_quota_mb = 256;         // a new volume's quota unless it asks
-  unsigned volume_max_quota_mb = 4096;    // the most a volume may ask for
-  unsigned max_volumes = 16;              // volumes per user
+  unsigned volume_quota_mb = 256;        // a new volume's quota unless it asks
+  unsigned volume_max_quota_mb = 4096;   // the most a volume may ask for
+  unsigned max_volumes = 16;             // volumes per user
   unsigned gc_interval_seconds = 600;    // free unreferenced modules, left-over temp files
   std::string compile_tiers = "tiered";  // tiered | fast | optimized
   unsigned compile_jobs = 2;             // per tier; one user gets at most all but one
@@ -71,11 +71,11 @@ struct ServerConfig {
   unsigned kv_store_quota_mb = 64;    // keys + values per store
   uint64_t kv_store_quota_bytes = 0;  // exact quota overriding kv_store_quota_mb (0: unused)
   // Outbound HTTP from guests (wasi_experimental_http).
-  unsigned outbound_max_response_mb = 16;      // a response body past this is an error
+  unsigned outbound_max_response_mb = 16;        // a response body past this is an error
   unsigned outbound_connect_timeout_ms = 10000;  // and never past the guest's deadline
   unsigned outbound_max_redirects = 5;
-  unsigned kv_max_stores = 32;        // per user, default included
-  bool kv_synchronous_full = false;   // fsync every commit (survives power loss too)
+  unsigned kv_max_stores = 32;       // per user, default included
+  bool kv_synchronous_full = false;  // fsync every commit (survives power loss too)
 
   std::string registration = "open";   // initial mode: open | invite | closed
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only

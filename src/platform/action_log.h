@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "platform/clock.h"
@@ -28,6 +30,8 @@ struct LogConfig {
   size_t max_persisted_per_action = 10000;  // and beyond this many per action
   size_t max_line_bytes = 4096;             // longer lines are cut (marked with "…")
   size_t max_lines_per_request = 100;       // stderr beyond this is summarised in one line
+  // append_batched stores its lines together at most this much later (0: at once).
+  std::chrono::milliseconds batch_interval{50};
 };
 
 // A log line with the name of the action that wrote it (a request's lines span actions).
@@ -39,6 +43,9 @@ struct LogEntryWithAction {
 class ActionLog {
  public:
   ActionLog(Database& db, LogConfig config = {});
+  ~ActionLog();  // stores what append_batched still holds
+  ActionLog(const ActionLog&) = delete;
+  ActionLog& operator=(const ActionLog&) = delete;
 
   // Appends one line (stored at once). Cuts over-long messages.
   Status append(LogEntry entry);
@@ -46,6 +53,14 @@ class ActionLog {
   // all in one transaction.
   Status append_stderr(int64_t action_id, const std::string& request_id, const std::string& outcome,
                        std::string_view stderr_text, TimePoint now = Clock::now());
+
+  // For lines written on every request of a kind (a chained call's "called by" line):
+  // queued and stored with the others of the next batch_interval in one transaction, so
+  // they do not cost a commit each. Reads (recent, for_request) store the queue first.
+  // A line lost to a failing database is counted in spdlog's output, not returned.
+  void append_batched(LogEntry entry);
+  // Stores the queued lines now.
+  void flush_batched();
 
   // Lines with time >= since_ms (or all), oldest first, the newest `limit` of them.
   // Served from memory when the ring covers the range, else from the database.
@@ -86,6 +101,14 @@ class ActionLog {
   std::mutex mutex_;
   std::map<int64_t, Ring> rings_;
   LogBus bus_;
+
+  // append_batched's queue and the thread that stores it every batch_interval.
+  void batch_loop();
+  std::mutex batch_mutex_;
+  std::condition_variable batch_wake_;
+  std::vector<LogEntry> batch_;
+  bool stopping_ = false;
+  std::thread batch_thread_;
 };
 
 }  // namespace wa::platform

@@ -86,6 +86,31 @@ TEST_F(ActionLogTest, AppendedLinesArePushedToSubscribersOfTheirAction) {
   EXPECT_FALSE(other->drain().closed);
 }
 
+// Batched lines (a chained call's) wait for the batch, but every read sees them, closing
+// the log stores them, and a line of an action deleted meanwhile does not sink the batch.
+TEST_F(ActionLogTest, BatchedLinesAreStoredByReadsAndOnCloseAndSkipDeletedActions) {
+  LogConfig config = small_config();
+  config.batch_interval = hours(1);  // the background thread never gets to it in a test
+  reopen(config);
+  auto subscriber = log_->bus().subscribe(1);
+  log_->append_batched(LogEntry{0, 1, 1000, "r.1", LogLevel::kInfo, "ok", "first"});
+  log_->append_batched(LogEntry{0, 99, 1000, "r.2", LogLevel::kInfo, "ok", "no such action"});
+  log_->append_batched(LogEntry{0, 1, 2000, "r.3", LogLevel::kInfo, "ok", "second"});
+  auto persisted = [&] {
+    auto rows = db_->query("SELECT COUNT(*) FROM action_logs");
+    return rows ? rows->rows[0].integer(0) : -1;
+  };
+  EXPECT_EQ(persisted(), 0) << "queued, not yet stored";
+  EXPECT_TRUE(subscriber->drain().lines.empty());
+  EXPECT_EQ(messages(1, std::nullopt, 10), (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(persisted(), 2);
+  EXPECT_EQ(subscriber->drain().lines.size(), 2u);
+
+  log_->append_batched(LogEntry{0, 2, 3000, "r.4", LogLevel::kInfo, "ok", "at close"});
+  reopen(config);
+  EXPECT_EQ(messages(2, std::nullopt, 10), (std::vector<std::string>{"at close"}));
+}
+
 TEST_F(ActionLogTest, RecentReturnsNewestLinesOldestFirst) {
   for (int i = 1; i <= 4; ++i) ASSERT_TRUE(add(1, 1000 * i, "line" + std::to_string(i)).ok());
   ASSERT_TRUE(add(2, 1000, "other action").ok());

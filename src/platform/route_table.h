@@ -16,9 +16,9 @@ namespace wa::platform {
 
 struct RouteMatch {
   std::shared_ptr<const Action> action;  // a snapshot taken when the table was built
-  std::string route;        // the route as written ("/api/...")
-  std::string script_name;  // the matched part of the path ("/api")
-  std::string path_info;    // the rest ("/x/y"; "" for an exact match)
+  std::string route;                     // the route as written ("/api/...")
+  std::string script_name;               // the matched part of the path ("/api")
+  std::string path_info;                 // the rest ("/x/y"; "" for an exact match)
 };
 
 class RouteTable {

@@ -2,9 +2,9 @@
 
 #include <wasm-rt.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <string>

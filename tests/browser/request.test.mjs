@@ -155,10 +155,11 @@ describe('the request page in Chromium', { concurrency: 1 }, () => {
     }
     assert.ok(id, 'the chain a → b → c answered');
     await page.goto(`/dashboard/requests/${id}`);
+    const b = page.locator(`.chain-node[data-request-id="${id}"] > .chain-children > .chain-node[data-request-id="${id}.1"]`);
+    // The tree renders once the lines have arrived (before that the root has no name yet).
+    await b.waitFor();
     // a logged nothing itself; its callee's "called by" line names it.
     assert.match(await page.locator(`.chain-node[data-request-id="${id}"] > .chain-head`).innerText(), /^a\b[\s\S]*named by its calls/);
-    const b = page.locator(`.chain-node[data-request-id="${id}"] > .chain-children > .chain-node[data-request-id="${id}.1"]`);
-    await b.waitFor();
     assert.equal(await b.getAttribute('data-depth'), '1');
     assert.match(await b.locator(':scope > .chain-head').innerText(), /\bb\b/);
     assert.match(await b.locator(':scope > .chain-body').innerText(), /called by "a"/);

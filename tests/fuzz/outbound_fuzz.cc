@@ -3,7 +3,9 @@
 // allowed_outbound_hosts patterns (HostAllowlist::parse, one pattern per line). Beyond "does
 // not crash": accepted headers print back to themselves and carry nothing that could end a
 // header line; an accepted URL has the parts the client relies on; a wildcard-everything
-// list allows every accepted URL, and an IP-literal entry names its own address.
+// list allows every accepted URL, and an IP-literal entry names its own address. Chained
+// call URLs (parse_chain_url): an accepted one names a valid action and an origin-form path
+// without spaces or control bytes.
 #include <arpa/inet.h>
 
 #include <cstddef>
@@ -14,7 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include "capabilities/action_caller.h"
 #include "capabilities/address_policy.h"
+#include "capabilities/grants.h"
 #include "capabilities/header_lines.h"
 #include "capabilities/host_allowlist.h"
 #include "capabilities/outbound_client.h"
@@ -99,6 +103,22 @@ void check_url_and_allowlist(std::string_view text) {
   }
 }
 
+void check_chain_url(std::string_view text) {
+  auto chained = cap::parse_chain_url(text.substr(0, text.find('\n')));
+  if (!chained) {
+    if (chained.error().kind != "invalid_url" || chained.error().message.empty())
+      fail("chain URL error without kind invalid_url or a message");
+    return;
+  }
+  if (!chained->has_value()) return;
+  const cap::ChainedRequest& request = **chained;
+  if (!cap::is_resource_name(request.action)) fail("accepted a chain URL naming no action");
+  if (request.path_and_query.empty() || request.path_and_query.front() != '/')
+    fail("chain path does not start with /");
+  for (unsigned char c : request.path_and_query)
+    if (c <= 0x20 || c == 0x7f) fail("chain path with a space or control byte");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -106,5 +126,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   check_headers(text);
   check_url_and_allowlist(text);
+  check_chain_url(text);
   return 0;
 }

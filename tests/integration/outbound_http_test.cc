@@ -78,8 +78,8 @@ class OutboundHttpTest : public ServerTest {
   }
 
   std::vector<std::string> run(const std::string& route, const std::string& script) {
-    auto response = send_request(*client_, "POST", route, "", script,
-                                 {{"Content-Type", "text/plain"}});
+    auto response =
+        send_request(*client_, "POST", route, "", script, {{"Content-Type", "text/plain"}});
     EXPECT_EQ(response.status, 200u) << response.body;
     return lines_of(response.body);
   }
@@ -93,22 +93,27 @@ class OutboundHttpTest : public ServerTest {
 TEST_F(OutboundHttpTest, GetAndPostWithHeadersAndBodies) {
   TestHttpServer remote(echo);
   start_server();
-  deploy_guest("http_probe", "probe", outbound_grant({"http://127.0.0.1:" + std::to_string(remote.port())}));
+  deploy_guest("http_probe", "probe",
+               outbound_grant({"http://127.0.0.1:" + std::to_string(remote.port())}));
   const std::string url = remote.url("/echo?q=1");
   auto out = run("/probe",
-                 "req GET " + url + " x-probe:one%0A -\n"           // 0
-                 "get 0 x-echo-method 64\n"                          // 1
-                 "get 0 X-ECHO-METHOD 64\n"                          // 2: any case
-                 "get 0 x-echo-method 1\n"                           // 3: too small, needs 3
-                 "get 0 missing 64\n"                                // 4
-                 "all 0 4096\n"                                      // 5
-                 "all 0 2\n"                                         // 6
-                 "body 0\n"                                          // 7
-                 "req POST " + url + " content-type:text/plain%0Ax-probe:two%0A hello%20world\n"  // 8
-                 "body 1\n"                                          // 9
-                 "close 0\n"                                         // 10
-                 "get 0 x-echo-method 64\n"                          // 11: closed
-                 "req DELETE " + url + " - -\n");                    // 12: reuses handle 0
+                 "req GET " + url +
+                     " x-probe:one%0A -\n"       // 0
+                     "get 0 x-echo-method 64\n"  // 1
+                     "get 0 X-ECHO-METHOD 64\n"  // 2: any case
+                     "get 0 x-echo-method 1\n"   // 3: too small, needs 3
+                     "get 0 missing 64\n"        // 4
+                     "all 0 4096\n"              // 5
+                     "all 0 2\n"                 // 6
+                     "body 0\n"                  // 7
+                     "req POST " +
+                     url +
+                     " content-type:text/plain%0Ax-probe:two%0A hello%20world\n"  // 8
+                     "body 1\n"                                                   // 9
+                     "close 0\n"                                                  // 10
+                     "get 0 x-echo-method 64\n"                                   // 11: closed
+                     "req DELETE " +
+                     url + " - -\n");  // 12: reuses handle 0
   ASSERT_EQ(out.size(), 13u) << ::testing::PrintToString(out);
   EXPECT_EQ(out[0], "0 201 0");
   EXPECT_EQ(out[1], "0 GET");
@@ -146,10 +151,11 @@ TEST_F(OutboundHttpTest, LargeBodiesBothWaysInPieces) {
   });
   start_server();
   deploy_guest("http_probe", "probe", outbound_grant({"http://127.0.0.1:*"}));
-  auto out = run("/probe", "big PUT " + remote.url("/big") + " 1048576\n"
-                           "get 0 x-got 32\n"
-                           "read 0 65536\n"
-                           "read 0 65536\n");
+  auto out = run("/probe", "big PUT " + remote.url("/big") +
+                               " 1048576\n"
+                               "get 0 x-got 32\n"
+                               "read 0 65536\n"
+                               "read 0 65536\n");
   ASSERT_EQ(out.size(), 4u) << ::testing::PrintToString(out);
   EXPECT_EQ(out[0], "0 200 0");
   EXPECT_EQ(out[1], "0 1048576");
@@ -161,22 +167,28 @@ TEST_F(OutboundHttpTest, EveryErrorCodeAGuestCanReach) {
   TestHttpServer remote(echo);
   start_server();
   const std::string port = std::to_string(remote.port());
-  deploy_guest("http_probe", "probe", outbound_grant({"http://127.0.0.1:" + port, "http://127.0.0.1:1"}));
+  deploy_guest("http_probe", "probe",
+               outbound_grant({"http://127.0.0.1:" + port, "http://127.0.0.1:1"}));
   auto out = run("/probe",
-                 "oob req\n"                                                 // 0: 3
-                 "oob req_out\n"                                             // 1: 3
-                 "oob header_get\n"                                          // 2: 3
-                 "oob headers_get_all\n"                                     // 3: 3
-                 "oob body_read\n"                                           // 4: 3
-                 "badutf8\n"                                                 // 5: 6
-                 "req G(T " + remote.url() + " - -\n"                        // 6: 8
-                 "req GET " + remote.url() + " no-colon-here -\n"            // 7: 9
-                 "req GET not%20a%20url - -\n"                               // 8: 10
-                 "req GET http://example.com/ - -\n"                         // 9: 7
-                 "req GET http://127.0.0.1:1/ - -\n"                         // 10: 11 (refused)
-                 "get 9 x 8\n"                                               // 11: 1
-                 "read 9 8\n"                                                // 12: 1
-                 "many " + remote.url() + " 40\n");                          // 13: 13 after 16
+                 "oob req\n"              // 0: 3
+                 "oob req_out\n"          // 1: 3
+                 "oob header_get\n"       // 2: 3
+                 "oob headers_get_all\n"  // 3: 3
+                 "oob body_read\n"        // 4: 3
+                 "badutf8\n"              // 5: 6
+                 "req G(T " +
+                     remote.url() +
+                     " - -\n"  // 6: 8
+                     "req GET " +
+                     remote.url() +
+                     " no-colon-here -\n"                 // 7: 9
+                     "req GET not%20a%20url - -\n"        // 8: 10
+                     "req GET http://example.com/ - -\n"  // 9: 7
+                     "req GET http://127.0.0.1:1/ - -\n"  // 10: 11 (refused)
+                     "get 9 x 8\n"                        // 11: 1
+                     "read 9 8\n"                         // 12: 1
+                     "many " +
+                     remote.url() + " 40\n");  // 13: 13 after 16
   ASSERT_EQ(out.size(), 14u) << ::testing::PrintToString(out);
   for (int i = 0; i <= 4; ++i) EXPECT_EQ(out[i], "3") << i;
   EXPECT_EQ(out[5], "6");
@@ -207,8 +219,10 @@ TEST_F(OutboundHttpTest, AllowlistAndThePrivateAddressRule) {
 
   // The address itself named: allowed; another port of it: not.
   deploy_guest("http_probe", "literal", outbound_grant({"http://127.0.0.1:" + port}));
-  out = run("/literal", "req GET http://127.0.0.1:" + port + "/ - -\n"
-                        "req GET http://127.0.0.1:" + std::to_string(remote.port() + 1) + "/ - -\n");
+  out = run("/literal", "req GET http://127.0.0.1:" + port +
+                            "/ - -\n"
+                            "req GET http://127.0.0.1:" +
+                            std::to_string(remote.port() + 1) + "/ - -\n");
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], "0 201 0");
   EXPECT_EQ(out[1].substr(0, 2), "7 ");
@@ -237,8 +251,10 @@ TEST_F(OutboundHttpTest, RedirectsOnlyToAllowedHosts) {
   start_server();
   deploy_guest("http_probe", "probe",
                outbound_grant({"http://127.0.0.1:" + std::to_string(remote.port())}));
-  auto out = run("/probe", "req GET " + remote.url("/here") + " - -\n"
-                           "req GET " + remote.url("/away") + " - -\n");
+  auto out = run("/probe", "req GET " + remote.url("/here") +
+                               " - -\n"
+                               "req GET " +
+                               remote.url("/away") + " - -\n");
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], "0 201 0");
   EXPECT_EQ(out[1].substr(0, 2), "7 ");
@@ -252,8 +268,9 @@ TEST_F(OutboundHttpTest, ASlowServerNeverHoldsTheGuestPastItsDeadline) {
   start_server();
   deploy_guest("http_probe", "probe",
                outbound_grant({"http://127.0.0.1:" + std::to_string(slow.port())}, 1000));
-  auto response = send_request(*client_, "POST", "/probe", "",
-                               "req GET " + slow.url("/") + " - -\n", {{"Content-Type", "text/plain"}});
+  auto response =
+      send_request(*client_, "POST", "/probe", "", "req GET " + slow.url("/") + " - -\n",
+                   {{"Content-Type", "text/plain"}});
   EXPECT_EQ(response.status, 504u) << response.body;
   EXPECT_NE(logs("probe").find("timeout"), std::string::npos);
 }
@@ -301,8 +318,9 @@ TEST_F(OutboundHttpTest, DepthAndCycleLimits) {
   for (int i = 0; i <= 9; ++i) {
     std::string name = "d" + std::to_string(i);
     std::string next = i < 9 ? "d" + std::to_string(i + 1) : "";
-    deploy_guest("chain_relay", name, relay(name, next, next.empty() ? std::vector<std::string>{}
-                                                                     : std::vector<std::string>{next}));
+    deploy_guest("chain_relay", name,
+                 relay(name, next,
+                       next.empty() ? std::vector<std::string>{} : std::vector<std::string>{next}));
   }
   // d0 → ... → d8 is 8 calls deep; d8's call to d9 would be the 9th.
   auto body = call_until_ok(*client_, "/d0").body;
@@ -341,8 +359,9 @@ TEST_F(OutboundHttpTest, ChainsNeverDeadlockASaturatedPool) {
   for (int i = 0; i <= 8; ++i) {
     std::string name = "s" + std::to_string(i);
     std::string next = i < 8 ? "s" + std::to_string(i + 1) : "";
-    deploy_guest("chain_relay", name, relay(name, next, next.empty() ? std::vector<std::string>{}
-                                                                     : std::vector<std::string>{next}));
+    deploy_guest("chain_relay", name,
+                 relay(name, next,
+                       next.empty() ? std::vector<std::string>{} : std::vector<std::string>{next}));
   }
   call_until_ok(*client_, "/s0");
   std::atomic<int> ok{0};
