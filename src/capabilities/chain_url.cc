@@ -1,8 +1,8 @@
+#include <boost/algorithm/string/predicate.hpp>
 #include <string>
 
 #include "capabilities/action_caller.h"
 #include "capabilities/grants.h"
-#include "capabilities/header_lines.h"
 
 namespace wa::capabilities {
 
@@ -34,10 +34,10 @@ Expected<std::optional<ChainedRequest>> parse_chain_url(std::string_view url) {
   }
   if (host.size() > 0 && host.back() == '.') host.remove_suffix(1);  // "x.actions.internal."
   if (host.size() < kChainDomain.size() ||
-      !iequals_ascii(host.substr(host.size() - kChainDomain.size()), kChainDomain)) {
+      !boost::algorithm::iequals(host.substr(host.size() - kChainDomain.size()), kChainDomain)) {
     return std::optional<ChainedRequest>{};
   }
-  if (!iequals_ascii(scheme, "http") && !iequals_ascii(scheme, "https"))
+  if (!boost::algorithm::iequals(scheme, "http") && !boost::algorithm::iequals(scheme, "https"))
     return invalid("must use http:// (got \"" + std::string(scheme) + "\")");
   if (authority.find('@') != std::string_view::npos) return invalid("may not carry user info");
   if (!port.empty() && port != "80" && port != "443")

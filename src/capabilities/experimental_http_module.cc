@@ -6,11 +6,13 @@
 #include "capabilities/experimental_http_module.h"
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <cctype>
 #include <chrono>
 #include <string>
 #include <thread>
 
+#include "capabilities/call_context.h"
 #include "capabilities/header_lines.h"
 #include "runtime/guest_thread.h"
 #include "runtime/host_imports.h"
@@ -61,6 +63,8 @@ std::string_view http_error_name(HttpError error) {
 namespace {
 
 using u32 = uint32_t;
+using wa::capabilities::current_call_deadline;
+using wa::capabilities::current_guest_memory;
 using wa::capabilities::HttpError;
 
 using State = wa::capabilities::ExperimentalHttpState;
@@ -74,18 +78,6 @@ State& unbound_state() {
   return unbound;
 }
 
-wasm_rt_memory_t* guest_memory_object() {
-  wa::wasi::Context* context = wa::runtime::this_guest_thread().context;
-  return context ? context->memory() : nullptr;
-}
-
-std::chrono::steady_clock::time_point call_deadline() {
-  int64_t ns = wa::runtime::this_guest_thread().deadline_ns.load(std::memory_order_relaxed);
-  if (ns == 0) return std::chrono::steady_clock::time_point::max();
-  // steady_clock is CLOCK_MONOTONIC, the clock the runtime's deadlines use.
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
-}
-
 void refuse(State& state, const std::string& why) {
   if (state.log_refusal) state.log_refusal(why);
 }
@@ -96,13 +88,13 @@ bool grants_action(const State& state, std::string_view name) {
                      [&](const std::string& granted) { return granted == "*" || granted == name; });
 }
 
-u32 from_outbound_error(State& state, const wa::Error& error, std::string_view url) {
+u32 from_outbound_error(State& state, const wa::Error& error) {
   namespace oe = wa::capabilities::outbound_error;
   if (error.kind == oe::kTimeout) {
     // The request ran into the guest's deadline (its timeout is the time left): the
     // guest's time is up, so let the deadline pass and end it as a timeout instead of
     // handing it an error with a few milliseconds to spare.
-    auto deadline = call_deadline();
+    auto deadline = current_call_deadline();
     if (deadline - std::chrono::steady_clock::now() < std::chrono::milliseconds(50))
       std::this_thread::sleep_until(deadline);
     return code(HttpError::kRequestError);
@@ -114,7 +106,6 @@ u32 from_outbound_error(State& state, const wa::Error& error, std::string_view u
   if (error.kind == oe::kInvalidUrl) return code(HttpError::kInvalidUrl);
   if (error.kind == oe::kInvalidMethod) return code(HttpError::kInvalidMethod);
   if (error.kind == oe::kInvalidEncoding) return code(HttpError::kInvalidEncoding);
-  (void)url;
   return code(HttpError::kRequestError);
 }
 
@@ -130,9 +121,9 @@ u32 fetch(State& state, wa::capabilities::OutboundRequest request, State::Respon
     if (!compiled) return code(HttpError::kRuntimeError);  // grants are validated on save
     state.allowlist = std::move(*compiled);
   }
-  auto fetched = state.client->fetch(request, *state.allowlist, call_deadline(),
+  auto fetched = state.client->fetch(request, *state.allowlist, current_call_deadline(),
                                      [] { return wa::wasi::host_hooks().interrupted(); });
-  if (!fetched) return from_outbound_error(state, fetched.error(), request.url);
+  if (!fetched) return from_outbound_error(state, fetched.error());
   response.status = fetched->status;
   response.headers = std::move(fetched->headers);
   response.body = std::move(fetched->body);
@@ -162,7 +153,7 @@ u32 chain(State& state, wa::capabilities::ChainedRequest request, State::Respons
 
 u32 req(State& state, u32 url_ptr, u32 url_len, u32 method_ptr, u32 method_len, u32 headers_ptr,
         u32 headers_len, u32 body_ptr, u32 body_len, u32 status_out, u32 handle_out) {
-  wasm_rt_memory_t* memory_object = guest_memory_object();
+  wasm_rt_memory_t* memory_object = current_guest_memory();
   if (!memory_object) return code(HttpError::kMemoryNotFound);
   wa::wasi::GuestMemory memory(memory_object);
   std::string_view url, method, headers_text, body;
@@ -191,8 +182,8 @@ u32 req(State& state, u32 url_ptr, u32 url_len, u32 method_ptr, u32 method_len, 
   ++state.requests;
   State::Response response;
   u32 result;
-  // The guest's buffers are copied out first: a chained callee runs on this thread and
-  // the caller's memory stays as it is, but the strings must outlive nothing else.
+  // The body stays a view into the caller's memory: a chained callee runs with a memory of
+  // its own, and the caller's cannot grow or move before this host call returns.
   if (chained->has_value()) {
     wa::capabilities::ChainedRequest request = std::move(**chained);
     request.method = std::string(method);
@@ -241,7 +232,7 @@ u32 close_handle(State& state, u32 handle) {
 
 u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_ptr, u32 value_cap,
                u32 written_out) {
-  wasm_rt_memory_t* memory_object = guest_memory_object();
+  wasm_rt_memory_t* memory_object = current_guest_memory();
   if (!memory_object) return code(HttpError::kMemoryNotFound);
   wa::wasi::GuestMemory memory(memory_object);
   std::string_view name;
@@ -253,7 +244,7 @@ u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_p
   if (!response) return code(HttpError::kInvalidHandle);
   if (!wa::is_valid_utf8(name)) return code(HttpError::kUtf8Error);
   for (const auto& [header, value] : response->headers) {
-    if (wa::capabilities::iequals_ascii(header, name))
+    if (boost::algorithm::iequals(header, name))
       return write_text(memory, value, value_ptr, value_cap, written_out);
   }
   return code(HttpError::kHeaderNotFound);
@@ -263,7 +254,7 @@ u32 header_get(State& state, u32 handle, u32 name_ptr, u32 name_len, u32 value_p
 // Returns nullptr and sets `error` when either is not usable.
 State::Response* output_and_response(State& state, u32 handle, u32 buf_ptr, u32 buf_cap,
                                      u32 written_out, wa::wasi::GuestMemory& memory, u32& error) {
-  wasm_rt_memory_t* memory_object = guest_memory_object();
+  wasm_rt_memory_t* memory_object = current_guest_memory();
   if (!memory_object) {
     error = code(HttpError::kMemoryNotFound);
     return nullptr;

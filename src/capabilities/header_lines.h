@@ -20,7 +20,8 @@ std::string format_header_lines(const HttpHeaders& headers);
 
 // RFC 9110 token (a method, a header name): one or more tchar.
 bool is_http_token(std::string_view text);
-// ASCII case-insensitive equality (header names, host names).
-bool iequals_ascii(std::string_view a, std::string_view b);
+// A header value that cannot end its line early: no control characters but tab (a CR or
+// NUL would let a guest inject another header or request).
+bool is_http_field_value(std::string_view text);
 
 }  // namespace wa::capabilities

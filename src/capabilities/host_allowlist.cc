@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
 #include <cstring>
 #include <optional>
 
@@ -10,13 +11,6 @@
 
 namespace wa::capabilities {
 namespace {
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // One textual form per address, so "::1" equals "0:0::1" and "::ffff:10.0.0.1" equals
 // "10.0.0.1" (a socket to the mapped form reaches the IPv4 host). nullopt: not an IP literal.
@@ -93,7 +87,7 @@ Expected<HostAllowlist> HostAllowlist::parse(const std::vector<std::string>& pat
       return make_error("invalid_argument",
                         "allowed_outbound_hosts: \"" + pattern + "\" has a bad IPv6 address");
     } else {
-      entry.host = lowercase(host);
+      entry.host = boost::algorithm::to_lower_copy(std::string(host));
     }
     list.entries_.push_back(std::move(entry));
   }
@@ -106,7 +100,7 @@ bool HostAllowlist::allows_url(std::string_view scheme, std::string_view host,
   std::optional<std::string> ip = canonical_ip(host);
   std::string name;
   if (!ip) {
-    name = lowercase(host);
+    name = boost::algorithm::to_lower_copy(std::string(host));
     if (!name.empty() && name.back() == '.') name.pop_back();
     if (name.empty()) return false;
   }

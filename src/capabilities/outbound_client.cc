@@ -4,44 +4,20 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/predicate.hpp>
 #include <mutex>
 #include <optional>
 
 #include "capabilities/address_policy.h"
+#include "capabilities/header_lines.h"
 
 namespace wa::capabilities {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  return std::all_of(text.begin(), text.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-}
-
-bool is_field_value(std::string_view text) {
-  return std::none_of(text.begin(), text.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-  });
-}
+using boost::algorithm::iequals;
+using boost::algorithm::to_lower_copy;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -125,12 +101,12 @@ Expected<UrlParts> parse_http_url(std::string_view url) {
   UrlParts parts;
   auto scheme = handle.get(CURLUPART_SCHEME);
   if (!scheme) return bad("has no scheme");
-  parts.scheme = lowercase(*scheme);
+  parts.scheme = to_lower_copy(*scheme);
   if (parts.scheme != "http" && parts.scheme != "https")
     return bad("has scheme \"" + parts.scheme + "\"; only http and https are supported");
   auto host = handle.get(CURLUPART_HOST);
   if (!host || host->empty()) return bad("has no host");
-  std::string h = lowercase(*host);
+  std::string h = to_lower_copy(*host);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   // "http://./" parses, but names no host (the allowlist compares names without the dot).
   if (h.empty() || h == ".") return bad("has no host");
@@ -176,11 +152,11 @@ struct Transfer {
   bool too_large = false;
   bool was_interrupted = false;
 
-  // Called for every address a connection is about to use (after DNS).
-  bool address_allowed(const sockaddr* address, uint16_t port) {
-    auto restricted = restricted_address_class(address);
+  // Called for every address a connection is about to use (after DNS), and again for a
+  // connection reused from the cache. `numeric` is the address as text ("127.0.0.1").
+  bool address_allowed(const std::string& numeric, uint16_t port) {
+    auto restricted = restricted_address_class(numeric);
     if (!restricted) return true;
-    std::string numeric = numeric_host(address);
     if (allowlist->names_address_literally(numeric, port)) return true;
     if (!refused)
       refused = "host " + host + " resolves to " + numeric + " (" + *restricted +
@@ -199,23 +175,19 @@ curl_socket_t open_socket(void* data, curlsocktype purpose, curl_sockaddr* addre
     if (!transfer->refused) transfer->refused = "host " + transfer->host + " is not an IP address";
     return CURL_SOCKET_BAD;
   }
-  if (!transfer->address_allowed(&address->addr, socket_port(&address->addr)))
+  if (!transfer->address_allowed(numeric_host(&address->addr), socket_port(&address->addr)))
     return CURL_SOCKET_BAD;
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 // Also runs for a connection reused from the cache, which open_socket never saw under this
 // request's allowlist (the previous request may have had a wider one).
+// Also runs for a connection reused from the cache, which open_socket never saw under this
+// request's allowlist (the previous request may have had a wider one).
 int before_request(void* data, char* ip, char* /*local_ip*/, int port, int /*local_port*/) {
   auto* transfer = static_cast<Transfer*>(data);
-  auto restricted = restricted_address_class(std::string_view(ip));
-  if (!restricted) return CURL_PREREQFUNC_OK;
-  if (transfer->allowlist->names_address_literally(ip, static_cast<uint16_t>(port)))
-    return CURL_PREREQFUNC_OK;
-  if (!transfer->refused)
-    transfer->refused = "host " + transfer->host + " resolves to " + std::string(ip) + " (" +
-                        *restricted + "), which the allowlist does not name";
-  return CURL_PREREQFUNC_ABORT;
+  return transfer->address_allowed(ip, static_cast<uint16_t>(port)) ? CURL_PREREQFUNC_OK
+                                                                    : CURL_PREREQFUNC_ABORT;
 }
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -258,8 +230,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view name = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
   // The guest gets the headers as "name:value" lines: a header that is not a token name
   // with a plain value (a bare CR, a NUL) is dropped rather than passed on garbled.
-  if (!is_token(name) || !is_field_value(value)) return n;
-  transfer->headers.emplace_back(lowercase(name), std::string(value));
+  if (!is_http_token(name) || !is_http_field_value(value)) return n;
+  transfer->headers.emplace_back(to_lower_copy(std::string(name)), std::string(value));
   return n;
 }
 
@@ -296,14 +268,14 @@ Expected<OutboundResponse> OutboundClient::fetch(const OutboundRequest& request,
                                                  const HostAllowlist& allowlist,
                                                  Clock::time_point deadline,
                                                  const std::function<bool()>& interrupted) {
-  if (!is_token(request.method))
+  if (!is_http_token(request.method))
     return failure(outbound_error::kInvalidMethod,
                    "\"" + printable(request.method) + "\" is not an HTTP method");
   for (const auto& [name, value] : request.headers) {
-    if (!is_token(name))
+    if (!is_http_token(name))
       return failure(outbound_error::kInvalidEncoding,
                      "request header name \"" + printable(name) + "\" is not an HTTP token");
-    if (!is_field_value(value))
+    if (!is_http_field_value(value))
       return failure(outbound_error::kInvalidEncoding,
                      "request header " + name + " has a control character in its value");
   }

@@ -80,9 +80,9 @@ inline constexpr const char* kInvalidEncoding = "invalid_encoding";
 
 // The parts of an absolute http(s) URL (libcurl's URL parser). invalid_url if it is not one.
 struct UrlParts {
-  std::string scheme;  // lowercase
-  std::string host;    // lowercase; IPv6 without brackets
-  uint16_t port = 0;   // explicit or the scheme's default
+  std::string scheme;          // lowercase
+  std::string host;            // lowercase; IPv6 without brackets
+  uint16_t port = 0;           // explicit or the scheme's default
   std::string path_and_query;  // "/x?y" ("/" when empty)
 };
 Expected<UrlParts> parse_http_url(std::string_view url);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "capabilities/abi_error.h"
+#include "capabilities/call_context.h"
 #include "runtime/guest_thread.h"
 #include "runtime/host_imports.h"
 #include "wasi/context.h"
@@ -25,7 +26,8 @@ namespace {
 using u32 = uint32_t;
 using u64 = uint64_t;
 using wa::capabilities::AbiError;
-using wa::capabilities::KvDeadline;
+using wa::capabilities::current_call_deadline;
+using wa::capabilities::current_guest_memory;
 using State = wa::capabilities::WasmActionsState;
 
 // At most this many distinct stores open per call (grants list at most as many).
@@ -33,17 +35,7 @@ constexpr size_t kMaxOpenStores = 64;
 
 u32 code(AbiError error) { return static_cast<u32>(error); }
 
-wa::wasi::GuestMemory guest_memory() {
-  wa::wasi::Context* context = wa::runtime::this_guest_thread().context;
-  return wa::wasi::GuestMemory(context ? context->memory() : nullptr);
-}
-
-// The call's deadline: a backend gives up there instead of holding the guest past it.
-KvDeadline call_deadline() {
-  int64_t ns = wa::runtime::this_guest_thread().deadline_ns.load(std::memory_order_relaxed);
-  if (ns == 0) return KvDeadline::max();
-  return KvDeadline(std::chrono::nanoseconds(ns));
-}
+wa::wasi::GuestMemory guest_memory() { return wa::wasi::GuestMemory(current_guest_memory()); }
 
 u32 from_error(const wa::Error& error) {
   return code(wa::capabilities::abi_error_for_kind(error.kind));
@@ -99,7 +91,7 @@ u32 kv_get(State& state, u32 h, u32 key_ptr, u32 key_len, u32 buf_ptr, u32 buf_c
   std::string_view key;
   if (u32 e = read_key(state, memory, key_ptr, key_len, key)) return e;
   if (!store) return code(AbiError::kInvalidHandle);
-  auto value = state.kv->get(store->id, key, call_deadline());
+  auto value = state.kv->get(store->id, key, current_call_deadline());
   if (!value) return from_error(value.error());
   if (!value->has_value()) return code(AbiError::kNotFound);
   const std::string& bytes = **value;
@@ -122,7 +114,7 @@ u32 kv_set(State& state, u32 h, u32 key_ptr, u32 key_len, u32 val_ptr, u32 val_l
   if (!store) return code(AbiError::kInvalidHandle);
   if (!store->writable) return code(AbiError::kAccessDenied);
   if (value.size() > state.kv->limits().max_value_bytes) return code(AbiError::kTooLarge);
-  auto done = state.kv->set(store->id, key, value, call_deadline());
+  auto done = state.kv->set(store->id, key, value, current_call_deadline());
   return done ? code(AbiError::kOk) : from_error(done.error());
 }
 
@@ -133,7 +125,7 @@ u32 kv_delete(State& state, u32 h, u32 key_ptr, u32 key_len) {
   if (u32 e = read_key(state, memory, key_ptr, key_len, key)) return e;
   if (!store) return code(AbiError::kInvalidHandle);
   if (!store->writable) return code(AbiError::kAccessDenied);
-  auto done = state.kv->remove(store->id, key, call_deadline());
+  auto done = state.kv->remove(store->id, key, current_call_deadline());
   return done ? code(AbiError::kOk) : from_error(done.error());
 }
 
@@ -144,7 +136,7 @@ u32 kv_exists(State& state, u32 h, u32 key_ptr, u32 key_len, u32 bool_out) {
   std::string_view key;
   if (u32 e = read_key(state, memory, key_ptr, key_len, key)) return e;
   if (!store) return code(AbiError::kInvalidHandle);
-  auto found = state.kv->exists(store->id, key, call_deadline());
+  auto found = state.kv->exists(store->id, key, current_call_deadline());
   if (!found) return from_error(found.error());
   memory.store<u32>(bool_out, *found ? 1 : 0);
   return code(AbiError::kOk);
@@ -166,7 +158,7 @@ u32 kv_keys(State& state, u32 h, u32 prefix_ptr, u32 prefix_len, u32 after_ptr, 
   const size_t budget = std::min<size_t>(buf_cap, state.kv->limits().max_page_bytes);
   // Keys are never empty, so a record takes at least 5 bytes: this many fill any budget.
   const size_t limit = budget / 5 + 1;
-  auto page = state.kv->keys(store->id, prefix, after, limit, call_deadline());
+  auto page = state.kv->keys(store->id, prefix, after, limit, current_call_deadline());
   if (!page) return from_error(page.error());
   size_t used = 0;
   for (const std::string& key : page->keys) {
@@ -194,7 +186,8 @@ u32 kv_increment(State& state, u32 h, u32 key_ptr, u32 key_len, u64 delta, u32 r
   if (u32 e = read_key(state, memory, key_ptr, key_len, key)) return e;
   if (!store) return code(AbiError::kInvalidHandle);
   if (!store->writable) return code(AbiError::kAccessDenied);
-  auto value = state.kv->increment(store->id, key, static_cast<int64_t>(delta), call_deadline());
+  auto value =
+      state.kv->increment(store->id, key, static_cast<int64_t>(delta), current_call_deadline());
   if (!value) return from_error(value.error());
   memory.store<int64_t>(result_out, *value);
   return code(AbiError::kOk);
@@ -216,7 +209,7 @@ u32 kv_compare_and_swap(State& state, u32 h, u32 key_ptr, u32 key_len, u32 expec
   if (desired.size() > state.kv->limits().max_value_bytes) return code(AbiError::kTooLarge);
   std::optional<std::string_view> want;
   if (expect_absent == 0) want = expected;
-  auto swapped = state.kv->compare_and_swap(store->id, key, want, desired, call_deadline());
+  auto swapped = state.kv->compare_and_swap(store->id, key, want, desired, current_call_deadline());
   if (!swapped) return from_error(swapped.error());
   memory.store<u32>(swapped_out, *swapped ? 1 : 0);
   return code(AbiError::kOk);
