@@ -1,21 +1,14 @@
 #include "gateway/action_calls.h"
 
-#include <algorithm>
-#include <cctype>
+#include <boost/algorithm/string/case_conv.hpp>
 #include <chrono>
 #include <cstdio>
 
 #include "gateway/json_response.h"
-#include "platform/route.h"
 
 namespace wa::gateway {
 
 namespace {
-
-std::string lowercase(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 std::string milliseconds_text(std::chrono::steady_clock::duration elapsed) {
   char buffer[32];
@@ -27,10 +20,10 @@ std::string milliseconds_text(std::chrono::steady_clock::duration elapsed) {
 }  // namespace
 
 ActionCalls::ActionCalls(ActionInvoker& invoker, const platform::Action& action,
-                         std::string request_id, const ActionCalls* parent)
+                         std::string_view request_id, const ActionCalls* parent)
     : invoker_(invoker),
       action_(action),
-      request_id_(std::move(request_id)),
+      request_id_(request_id),
       parent_(parent),
       depth_(parent ? parent->depth_ + 1 : 0) {}
 
@@ -84,7 +77,7 @@ Expected<capabilities::ChainedResponse> ActionCalls::call_action(
   cgi.server_port = 80;
   cgi.matched_route = callee->route.text();
 
-  std::string child_id = request_id_ + "." + std::to_string(++calls_made_);
+  std::string child_id = std::string(request_id_) + "." + std::to_string(++calls_made_);
   ActionCalls child(invoker_, *callee, child_id, this);
   const auto started = std::chrono::steady_clock::now();
   ActionInvoker::Invocation invocation =
@@ -103,14 +96,14 @@ Expected<capabilities::ChainedResponse> ActionCalls::call_action(
     GuestReply& reply = invocation.reply;
     response.status = reply.status;
     for (auto& [name, value] : reply.headers)
-      response.headers.emplace_back(lowercase(std::move(name)), std::move(value));
+      response.headers.emplace_back(boost::algorithm::to_lower_copy(name), std::move(value));
     response.body = std::move(reply.body);
     outcome = std::string(call_outcome_name(reply.outcome));
   }
-  platform.record_chained_call(*callee, child_id, outcome,
-                               "called by \"" + action_.name + "\" (request " + request_id_ +
-                                   "): " + std::to_string(response.status) + " in " +
-                                   milliseconds_text(elapsed));
+  platform.record_chained_call(
+      *callee, child_id, outcome,
+      "called by \"" + action_.name + "\" (request " + std::string(request_id_) +
+          "): " + std::to_string(response.status) + " in " + milliseconds_text(elapsed));
   return response;
 }
 

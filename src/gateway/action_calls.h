@@ -25,7 +25,9 @@ inline constexpr int kMaxChainDepth = 8;
 class ActionCalls final : public capabilities::ActionCaller {
  public:
   // The root of a chain (an HTTP request), or a callee's (parent: its caller's).
-  ActionCalls(ActionInvoker& invoker, const platform::Action& action, std::string request_id,
+  // `request_id` must outlive this object (the gateway's request, or the caller's frame):
+  // every HTTP request builds one, so it holds a view, not a copy.
+  ActionCalls(ActionInvoker& invoker, const platform::Action& action, std::string_view request_id,
               const ActionCalls* parent = nullptr);
 
   Expected<capabilities::ChainedResponse> call_action(
@@ -40,7 +42,7 @@ class ActionCalls final : public capabilities::ActionCaller {
 
   ActionInvoker& invoker_;
   const platform::Action& action_;
-  std::string request_id_;
+  std::string_view request_id_;
   const ActionCalls* parent_;
   int depth_;
   int calls_made_ = 0;
