@@ -121,20 +121,6 @@ Expected<ClientResponse> api(const Connection& conn, std::string method, std::st
   return client.send(request);
 }
 
-std::string url_segment(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 namespace {
 
 std::string read_password(const std::string& given) {

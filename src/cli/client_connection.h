@@ -29,8 +29,7 @@ nlohmann::json expect_json(const Expected<gateway::ClientResponse>& response,
 Expected<gateway::ClientResponse> api(const Connection& conn, std::string method,
                                       std::string target, std::string body = {},
                                       std::string content_type = {});
-// Percent-encodes everything but unreserved characters (so '/' too).
-std::string url_segment(const std::string& text);
+using gateway::url_segment;
 void print_json(const nlohmann::json& value);
 
 }  // namespace wa::cli

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <functional>
 #include <optional>
 
@@ -40,8 +41,8 @@ struct HttpClient::Impl {
   }
 
   http::request<http::string_body> build(const ClientRequest& request) const {
-    http::request<http::string_body> message{http::string_to_verb(request.method),
-                                             request.target, 11};
+    http::request<http::string_body> message{http::string_to_verb(request.method), request.target,
+                                             11};
     message.set(http::field::host, host + ":" + std::to_string(port));
     message.set(http::field::user_agent, "wasm-actions-cli");
     for (const auto& [name, value] : request.headers) message.set(name, value);
@@ -100,7 +101,8 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 HttpClient::~HttpClient() = default;
 
-Expected<HttpClient> HttpClient::create(std::string_view server, std::chrono::milliseconds timeout) {
+Expected<HttpClient> HttpClient::create(std::string_view server,
+                                        std::chrono::milliseconds timeout) {
   std::string_view rest = server;
   if (rest.substr(0, 7) == "http://") rest.remove_prefix(7);
   if (rest.substr(0, 8) == "https://") {
@@ -118,8 +120,8 @@ Expected<HttpClient> HttpClient::create(std::string_view server, std::chrono::mi
     }
   }
   if (host.empty() || port == 0 || port > 65535) {
-    return make_error("invalid_argument",
-                      "server must look like http://host:port, got \"" + std::string(server) + "\"");
+    return make_error("invalid_argument", "server must look like http://host:port, got \"" +
+                                              std::string(server) + "\"");
   }
   auto impl = std::make_unique<Impl>();
   impl->host = host;
@@ -178,5 +180,20 @@ Expected<std::string> HttpClient::read_event_stream(
 
 const std::string& HttpClient::host() const { return impl_->host; }
 uint16_t HttpClient::port() const { return impl_->port; }
+
+std::string url_segment(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 }  // namespace wa::gateway

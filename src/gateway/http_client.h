@@ -2,8 +2,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,5 +59,9 @@ class HttpClient {
   explicit HttpClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Percent-encodes everything but unreserved characters (RFC 3986; so '/' too): one path
+// segment or query value of a request target.
+std::string url_segment(std::string_view text);
 
 }  // namespace wa::gateway

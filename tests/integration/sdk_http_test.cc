@@ -57,21 +57,6 @@ std::string long_header_value() {
   return v;
 }
 
-std::string percent_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string> fields_of(const std::string& text) {
   std::map<std::string, std::string> values;
   std::istringstream in(text);
@@ -130,7 +115,7 @@ class SdkHttpTest : public ServerTest, public ::testing::WithParamInterface<std:
   }
 
   std::string url_query(const std::string& path) {
-    return "url=" + percent_encode(upstream_.url(path));
+    return "url=" + gateway::url_segment(upstream_.url(path));
   }
 
   TestHttpServer upstream_;
@@ -207,7 +192,7 @@ TEST_P(SdkHttpTest, HostOutsideTheGrantIsRefused) {
   });
   for (const std::string& url : {other.url("/x"), std::string("http://example.com/")}) {
     SCOPED_TRACE(url);
-    auto v = run("refused", "url=" + percent_encode(url));
+    auto v = run("refused", "url=" + gateway::url_segment(url));
     EXPECT_EQ(v["fetch_err"], "7");
     EXPECT_EQ(v["fetch_name"], "destination_not_allowed");
     EXPECT_EQ(v["open"], "no");
@@ -219,7 +204,7 @@ TEST_P(SdkHttpTest, HostOutsideTheGrantIsRefused) {
 TEST_P(SdkHttpTest, ChainedCallReachesTheCallee) {
   deploy_or_fail(*client_, token_, "echo-callee", "/echo-callee", read_guest(GetParam()));
   wait_until_ready_or_fail(*client_, token_, "echo-callee");
-  auto v = run("chain", "action=echo-callee&path=" + percent_encode("/some/path?x=1&y=two"));
+  auto v = run("chain", "action=echo-callee&path=" + gateway::url_segment("/some/path?x=1&y=two"));
   EXPECT_EQ(v["call_err"], "0") << v["call_name"];
   EXPECT_EQ(v["status"], "200");
   EXPECT_EQ(v["x_callee"], "/some/path");
@@ -266,15 +251,15 @@ TEST_F(SdkHttpExamplesTest, FetchSummarySummarisesAGrantedUrlAndRefusesOthers) {
       "summary", "fetch_summary",
       {{"capabilities",
         {{"allowed_outbound_hosts", {"http://127.0.0.1:" + std::to_string(upstream_.port())}}}}});
-  auto ok =
-      send_request(*client_, "GET", "/summary?url=" + percent_encode(upstream_.url("/hello")));
+  auto ok = send_request(*client_, "GET",
+                         "/summary?url=" + gateway::url_segment(upstream_.url("/hello")));
   EXPECT_EQ(ok.status, 200u) << ok.body;
   json summary = body_json(ok);
   EXPECT_EQ(summary["status"], 200) << ok.body;
   EXPECT_EQ(summary["content_type"], "text/plain; charset=utf-8") << ok.body;
   EXPECT_EQ(summary["first_line"], "hi  accept=*/*") << ok.body;
   auto refused =
-      send_request(*client_, "GET", "/summary?url=" + percent_encode("http://example.com/"));
+      send_request(*client_, "GET", "/summary?url=" + gateway::url_segment("http://example.com/"));
   EXPECT_EQ(refused.status, 403u) << refused.body;
   EXPECT_EQ(body_json(refused)["error"], "destination_not_allowed") << refused.body;
   EXPECT_EQ(send_request(*client_, "GET", "/summary").status, 400u);
@@ -283,7 +268,7 @@ TEST_F(SdkHttpExamplesTest, FetchSummarySummarisesAGrantedUrlAndRefusesOthers) {
 TEST_F(SdkHttpExamplesTest, ChainFrontEmbedsRender) {
   deploy_ready("render", "chain_render", json::object());
   deploy_ready("front", "chain_front", {{"capabilities", {{"actions", {"render"}}}}});
-  auto page = send_request(*client_, "GET", "/front?name=" + percent_encode("Ann & <b>"));
+  auto page = send_request(*client_, "GET", "/front?name=" + gateway::url_segment("Ann & <b>"));
   EXPECT_EQ(page.status, 200u) << page.body;
   EXPECT_NE(page.body.find("<main><p class=\"greet\">Hello, Ann &amp; &lt;b&gt;!</p>"
                            "<!-- for front -->\n</main>"),

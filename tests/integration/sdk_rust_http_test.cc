@@ -24,21 +24,6 @@ using nlohmann::json;
 
 const std::string kGreeting = "Hello from a Rust guest on WASM Actions.";
 
-std::string percent_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string repeated(size_t n) {
   std::string text;
   for (size_t i = 0; i < n; ++i) text += static_cast<char>('a' + i % 26);
@@ -140,7 +125,7 @@ class SdkRustHttpTest : public ServerTest {
   }
 
   std::string url_query(const std::string& path) const {
-    return "url=" + percent_encode(upstream_.url(path));
+    return "url=" + gateway::url_segment(upstream_.url(path));
   }
 
   TestHttpServer upstream_;
@@ -214,7 +199,8 @@ TEST_F(SdkRustHttpTest, ARefusedHostIsDestinationNotAllowed) {
   TestHttpServer other(upstream);
   deploy_fetch("fetch", upstream_grant());
   // Another port of the same address: not in the list.
-  auto response = fetch("fetch", "url=" + percent_encode(other.url("/stolen")), "POST", "secret");
+  auto response =
+      fetch("fetch", "url=" + gateway::url_segment(other.url("/stolen")), "POST", "secret");
   EXPECT_EQ(response.status, 502u) << response.body;
   EXPECT_EQ(response.body, "error 7 destination_not_allowed\n");
   EXPECT_EQ(response.header("X-Fetch-Error"), "destination_not_allowed");
@@ -230,7 +216,7 @@ TEST_F(SdkRustHttpTest, ARefusedHostIsDestinationNotAllowed) {
   EXPECT_EQ(upstream_.requests().size(), 0u);
 
   // Not an http(s) URL.
-  response = fetch("fetch", "url=" + percent_encode("ftp://127.0.0.1/x"));
+  response = fetch("fetch", "url=" + gateway::url_segment("ftp://127.0.0.1/x"));
   EXPECT_EQ(response.status, 502u) << response.body;
   EXPECT_EQ(response.body, "error 10 invalid_url\n");
 }
@@ -240,7 +226,8 @@ TEST_F(SdkRustHttpTest, CallsAnotherActionByName) {
                  {{"env", {{"NAME", "leaf"}}}});
   wait_until_ready_or_fail(*client_, token_, "leaf");
   deploy_fetch("fetch", {{"actions", {"leaf"}}});
-  auto response = fetch("fetch", "action=leaf&path=" + percent_encode("/x/y?z=1"), "POST", "hi");
+  auto response =
+      fetch("fetch", "action=leaf&path=" + gateway::url_segment("/x/y?z=1"), "POST", "hi");
   ASSERT_EQ(response.status, 200u) << response.body << action_logs(*client_, token_, "fetch");
   EXPECT_EQ(response.header("X-Upstream-Status"), "200");
   Shown shown = parse_shown(response.body);
@@ -256,7 +243,7 @@ TEST_F(SdkRustHttpTest, CallsAnotherActionByName) {
   response = fetch("fetch", "action=other");
   EXPECT_EQ(response.status, 502u) << response.body;
   EXPECT_EQ(response.body, "error 7 destination_not_allowed\n");
-  response = fetch("fetch", "action=" + percent_encode("127.0.0.1:1/leaf"));
+  response = fetch("fetch", "action=" + gateway::url_segment("127.0.0.1:1/leaf"));
   EXPECT_EQ(response.status, 502u) << response.body;
   EXPECT_EQ(response.body, "error 10 invalid_url\n");
 }
