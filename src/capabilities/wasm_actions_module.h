@@ -1,5 +1,5 @@
-// The `wasm_actions` import module (host-abi.md): the key-value store functions, with
-// the per-call state their calls receive.
+// The `wasm_actions` import module (host-abi.md): the key-value store and room functions,
+// with the per-call state their calls receive.
 //
 // The platform builds one WasmActionsState per call (owner, grants, backend) and binds it
 // (CallOptions::imports.bind). A call that binds none gets a state with nothing granted,
@@ -13,6 +13,7 @@
 
 #include "capabilities/grants.h"
 #include "capabilities/kv_backend.h"
+#include "capabilities/room_events.h"
 
 namespace wa::capabilities {
 
@@ -34,6 +35,9 @@ struct WasmActionsState {
     bool writable = false;
   };
   std::vector<OpenStore> open_stores;
+
+  // room_* and event_* (host-abi.md "Rooms"): the grant, the event, what was emitted.
+  RoomCallState rooms;
 };
 
 // Adds `wasm_actions` to the engine's host-import registry (idempotent). Call before

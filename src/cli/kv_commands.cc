@@ -1,7 +1,5 @@
 #include "cli/kv_commands.h"
 
-#include <sodium.h>
-
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -9,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_connection.h"
+#include "support/base64.h"
 
 namespace wa::cli {
 
@@ -17,15 +16,9 @@ using nlohmann::json;
 namespace {
 
 std::string decode_base64(const std::string& text) {
-  std::string out(text.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    fail("the server sent bad base64");
-  }
-  out.resize(length);
-  return out;
+  auto decoded = base64_decode(text);
+  if (!decoded) fail("the server sent bad base64");
+  return std::move(*decoded);
 }
 
 std::string read_all(std::istream& in) {

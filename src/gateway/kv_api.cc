@@ -1,6 +1,5 @@
 #include "gateway/kv_api.h"
 
-#include <sodium.h>
 
 #include <charconv>
 #include <chrono>
@@ -11,6 +10,7 @@
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
 #include "platform/error_kinds.h"
+#include "support/base64.h"
 #include "support/utf8.h"
 
 namespace wa::gateway {
@@ -62,18 +62,10 @@ json store_json(const KvStoreInfo& info, uint64_t quota_bytes) {
           {"created_at", info.created_at_ms}};
 }
 
-std::string base64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
 // {"<field>": text or base64, "<field>_encoding": "utf8" | "base64"}
 void put_bytes(json& out, const std::string& field, const std::string& bytes) {
   const bool text = is_valid_utf8(bytes);
-  out[field] = text ? bytes : base64(bytes);
+  out[field] = text ? bytes : base64_encode(bytes);
   out[field + "_encoding"] = text ? "utf8" : "base64";
 }
 

@@ -95,6 +95,10 @@ Status validate_settings(const ActionSettings& settings, const ActionLimits& lim
   return ok_status();
 }
 
+std::string_view room_mode_name(ActionSettings::RoomMode mode) {
+  return mode == ActionSettings::RoomMode::kPersistent ? "persistent" : "per-event";
+}
+
 nlohmann::json settings_to_json(const ActionSettings& settings) {
   nlohmann::json env = nlohmann::json::object();
   for (const auto& [name, value] : settings.env) env[name] = value;
@@ -103,6 +107,7 @@ nlohmann::json settings_to_json(const ActionSettings& settings) {
           {"env", env},
           {"entry", settings.entry},
           {"enabled", settings.enabled},
+          {"room_mode", room_mode_name(settings.room_mode)},
           {"capabilities", capabilities::grants_to_json(settings.capabilities)}};
 }
 
@@ -130,6 +135,14 @@ Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, Action
     } else if (key == "enabled") {
       if (!value.is_boolean()) return invalid("enabled must be true or false");
       base.enabled = value.get<bool>();
+    } else if (key == "room_mode") {
+      if (value == "per-event") {
+        base.room_mode = ActionSettings::RoomMode::kPerEvent;
+      } else if (value == "persistent") {
+        base.room_mode = ActionSettings::RoomMode::kPersistent;
+      } else {
+        return invalid("room_mode must be \"per-event\" or \"persistent\"");
+      }
     } else if (key == "capabilities") {
       // Replaced whole: a grant list is one value, not merged entry by entry.
       auto grants = capabilities::grants_from_json(value);
@@ -137,7 +150,8 @@ Expected<ActionSettings> apply_settings_json(const nlohmann::json& patch, Action
       base.capabilities = std::move(grants.value());
     } else {
       return invalid("unknown setting '" + key +
-                     "' (known: timeout_ms, memory_limit_mb, env, entry, enabled, capabilities)");
+                     "' (known: timeout_ms, memory_limit_mb, env, entry, enabled, room_mode, "
+                     "capabilities)");
     }
   }
   return base;

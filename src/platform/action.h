@@ -32,6 +32,10 @@ struct ActionSettings {
   std::vector<std::pair<std::string, std::string>> env;  // added to the guest's environment
   std::string entry = "_start";                          // exported function to call
   bool enabled = true;
+  // Room handlers (granted `rooms`): a fresh instance per event, or one live instance per
+  // room that keeps its memory between events (decisions.md "Persistent room instances").
+  enum class RoomMode : uint8_t { kPerEvent, kPersistent };
+  RoomMode room_mode = RoomMode::kPerEvent;
   // What the action may use beyond WASI (host-abi.md "Grants"); nothing by default.
   capabilities::CapabilityGrants capabilities;
 
@@ -41,8 +45,11 @@ struct ActionSettings {
 // Checks names and bounds (invalid_argument naming the field).
 Status validate_settings(const ActionSettings& settings, const ActionLimits& limits);
 
+// "per-event" | "persistent"
+std::string_view room_mode_name(ActionSettings::RoomMode mode);
+
 // JSON form: {"timeout_ms", "memory_limit_mb", "env": {NAME: value}, "entry", "enabled",
-// "capabilities": {grants, host-abi.md}}.
+// "room_mode", "capabilities": {grants, host-abi.md}}.
 nlohmann::json settings_to_json(const ActionSettings& settings);
 // Applies the keys present in `patch` over `base` (PATCH semantics); unknown keys, wrong
 // types (a string, fraction or boolean where an integer belongs) and numbers below 1 or

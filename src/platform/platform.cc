@@ -254,7 +254,14 @@ Expected<DeployResult> Platform::deploy(int64_t owner_id, const DeployRequest& r
   auto info = runtime_->validate(request.module);
   if (!info) return info.error();
   const auto& exports = info->function_exports;
-  if (std::find(exports.begin(), exports.end(), settings.entry) == exports.end()) {
+  auto exported = [&exports](std::string_view name) {
+    return std::find(exports.begin(), exports.end(), name) != exports.end();
+  };
+  // A room handler needs no HTTP entry point: a reactor module exporting only onJoin /
+  // onMessage / onLeave deploys (its HTTP route then answers that it has none).
+  const bool room_handler = settings.capabilities.rooms &&
+                            (exported("onJoin") || exported("onMessage") || exported("onLeave"));
+  if (!exported(settings.entry) && !room_handler) {
     return err(error_kind::kInvalidArgument,
                "the module does not export the entry point '" + settings.entry + "'");
   }
@@ -481,7 +488,8 @@ capabilities::OutboundClient& thread_outbound_client(const capabilities::Outboun
 
 Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptions options,
                                         std::string_view request_id,
-                                        capabilities::ActionCaller* calls) {
+                                        capabilities::ActionCaller* calls,
+                                        capabilities::RoomDirectory* rooms) {
   if (!action.settings.enabled) {
     return err(error_kind::kDisabled, "action '" + action.name + "' is disabled");
   }
@@ -528,6 +536,11 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   actions_state.kv = kv_.get();
   actions_state.owner_id = action.owner_id;
   actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
+  // An HTTP request has no room until room_select picks one.
+  actions_state.rooms.granted = action.settings.capabilities.rooms;
+  actions_state.rooms.directory = rooms;
+  actions_state.rooms.service_id = action.owner_name + "/" + action.name;
+  actions_state.rooms.limits = config_.rooms;
   options.imports.bind(actions_state);
   // `wasi_experimental_http`: what the grants open (nothing granted: every request is
   // refused, and the log says why). The refusal sink captures one pointer, so binding it
@@ -564,6 +577,7 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   result.call = runtime_->call(**module, options);
   result.module_sha256 = version.module_sha256;
   result.version_number = version.number;
+  result.room_events = std::move(actions_state.rooms.emitted);
   result.outcome =
       result.call.trapped() ? std::string(runtime::trap_kind_name(result.call.trap)) : "ok";
   const std::string error_kind = result.call.trapped() ? result.outcome : "";

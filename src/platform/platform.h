@@ -26,6 +26,7 @@
 #include "capabilities/experimental_http_module.h"
 #include "capabilities/kv_backend.h"
 #include "capabilities/outbound_client.h"
+#include "capabilities/room_events.h"
 #include "platform/accounts.h"
 #include "platform/action.h"
 #include "platform/action_log.h"
@@ -79,6 +80,8 @@ struct PlatformConfig {
   // redirects; open responses and requests per call.
   capabilities::OutboundLimits outbound;
   capabilities::ExperimentalHttpLimits outbound_sessions;
+  // What one call's room functions may emit (payload size, total bytes, messages).
+  capabilities::RoomCallLimits rooms;
 };
 
 struct DeployRequest {
@@ -101,6 +104,9 @@ struct InvokeResult {
   int version_number = 0;
   // "ok" or the trap kind name ("timeout", "out_of_bounds", ...), as recorded in metrics.
   std::string outcome;
+  // What the guest's room calls emitted (room_select + room_broadcast / room_send from an
+  // HTTP request, or a room event's calls), in order; the caller delivers them.
+  std::vector<capabilities::EmittedEvent> room_events;
 };
 
 class Platform {
@@ -141,9 +147,13 @@ class Platform {
   // none): the guest reaches it only if the action's `actions` grant is non-empty.
   // Outbound HTTP is bound when `allowed_outbound_hosts` is non-empty; refusals go to the
   // action's log (warn, outcome "destination_not_allowed").
+  // `rooms` answers room_connections / room_send for the action's rooms (the gateway's
+  // hub; nullptr: nobody is connected); the room functions work only with the `rooms`
+  // grant, and what they emit comes back in InvokeResult::room_events.
   Expected<InvokeResult> invoke(const Action& action, runtime::CallOptions options,
                                 std::string_view request_id,
-                                capabilities::ActionCaller* calls = nullptr);
+                                capabilities::ActionCaller* calls = nullptr,
+                                capabilities::RoomDirectory* rooms = nullptr);
 
   // A call that arrived through a chain: an info line in the callee's log (request id
   // `<parent>.<n>`) and the callee's chained-call counter.

@@ -1,0 +1,1 @@
+#include "rooms/room_hub.h"
