@@ -401,5 +401,26 @@ TEST_F(RoomFunctions, HugeMessagesAreTooLargeWithoutBeingCopied) {
   EXPECT_EQ(payload_of(state_.rooms.emitted[0]).size(), 1048576u);
 }
 
+// docs/host-abi.md's raw WAT handler, called at its export as an event runs it.
+TEST_F(RoomFunctions, TheDocumentedWatEchoBroadcastsTheMessage) {
+  in_event();
+  event_.payload = std::string("\x01\x02 bin", 6);
+  runtime::CallOptions options;
+  options.entry = "onMessage";
+  options.imports.bind(state_);
+  runtime::CallResult result = run("room_echo", options);
+  ASSERT_FALSE(result.trapped()) << result.message;
+  ASSERT_EQ(state_.rooms.emitted.size(), 1u);
+  EXPECT_EQ(payload_of(state_.rooms.emitted[0]), event_.payload);
+  EXPECT_TRUE(state_.rooms.emitted[0].except.empty());
+
+  // Over its 64 KiB buffer: the payload call answers 4 and it skips the message.
+  state_.rooms.emitted.clear();
+  event_.payload.assign(70000, 'x');
+  result = run("room_echo", options);
+  ASSERT_FALSE(result.trapped()) << result.message;
+  EXPECT_TRUE(state_.rooms.emitted.empty());
+}
+
 }  // namespace
 }  // namespace wa::capabilities
