@@ -13,6 +13,13 @@ std::string base64_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+  // libsodium 1.0.18 (Debian 12) decodes every byte from 0x80 up as '/' instead of
+  // refusing it (found by tests/fuzz room_events): check the alphabet first.
+  for (char c : text) {
+    const bool base64_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    if (!base64_char) return std::nullopt;
+  }
   std::string out(text.size() / 4 * 3 + 3, '\0');
   size_t length = 0;
   const char* end = nullptr;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/base64.h"
 #include "support/files.h"
 #include "support/sha256.h"
 #include "support/subprocess.h"
@@ -16,6 +17,26 @@ namespace {
 TEST(Sha256, KnownVector) {
   EXPECT_EQ(sha256_hex(std::string_view("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Base64, RoundTripsAndRefusesWhatIsNotBase64) {
+  const std::string bytes("\x00\xff\xfc hello", 9);
+  EXPECT_EQ(base64_encode(bytes), "AP/8IGhlbGxv");
+  EXPECT_EQ(base64_decode("AP/8IGhlbGxv"), bytes);
+  EXPECT_EQ(base64_decode(""), std::string());
+  EXPECT_EQ(base64_decode("aGVsbG8="), "hello");
+  EXPECT_FALSE(base64_decode("aGVsbG8"));    // padding is required
+  EXPECT_FALSE(base64_decode("aGVsbG9="));   // non-zero trailing bits
+  EXPECT_FALSE(base64_decode(" aGVsbG8="));  // no whitespace
+  EXPECT_FALSE(base64_decode("aGVs\nbG8="));
+  // Every byte outside the alphabet, also those libsodium 1.0.18 reads as '/'.
+  for (int c = 0; c < 256; ++c) {
+    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                          (c >= '0' && c <= '9') || c == '+' || c == '/';
+    std::string text = "AAAA";
+    text[0] = static_cast<char>(c);
+    EXPECT_EQ(base64_decode(text).has_value(), alphabet) << "byte " << c;
+  }
 }
 
 TEST(Files, AtomicWriteThenRead) {
