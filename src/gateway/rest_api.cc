@@ -800,7 +800,7 @@ HttpResponse RestApi::room_message(Call& call, const Principal& who, std::string
   auto result = rooms_->test_message(shared, std::string(room), std::move(bytes), binary);
   if (!result) {
     // The runner's access_denied (a grant revoked meanwhile) is the same refusal as above.
-    if (result.error().kind == "access_denied") {
+    if (result.error().kind == "forbidden" || result.error().kind == "access_denied") {
       return error_json(409, ek::kConflict, result.error().message);
     }
     return error_json(result.error());
