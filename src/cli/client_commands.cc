@@ -204,6 +204,7 @@ struct DeployOptions {
   int timeout_ms = 0;
   int memory_mb = 0;
   std::string entry;
+  std::string room_mode;  // "per-event" | "persistent"; empty: unchanged
   // Grants (settings.capabilities): given at all, they replace the action's grants.
   std::vector<std::string> kv, volumes, allow_hosts, call_actions;
   bool rooms = false;
@@ -246,6 +247,7 @@ json deploy_settings(const DeployOptions& o) {
   if (o.timeout_ms > 0) settings["timeout_ms"] = o.timeout_ms;
   if (o.memory_mb > 0) settings["memory_limit_mb"] = o.memory_mb;
   if (!o.entry.empty()) settings["entry"] = o.entry;
+  if (!o.room_mode.empty()) settings["room_mode"] = o.room_mode;
   if (!o.env.empty()) {
     json env = json::object();
     for (const auto& item : o.env) {
@@ -318,6 +320,11 @@ void add_action_commands(CLI::App& app, std::shared_ptr<Connection> conn) {
   deploy_cmd->add_option("--call-action", o->call_actions,
                          "Allow calling another of your actions (repeatable; * for all)");
   deploy_cmd->add_flag("--rooms", o->rooms, "Grant real-time rooms");
+  deploy_cmd
+      ->add_option("--room-mode", o->room_mode,
+                   "Room handler instances: per-event (a fresh one per event) or persistent "
+                   "(one per room, keeping its memory)")
+      ->check(CLI::IsMember({"per-event", "persistent"}));
   deploy_cmd->callback([conn, o] { deploy(*conn, *o); });
 
   auto* list_cmd = app.add_subcommand("list", "List your actions");

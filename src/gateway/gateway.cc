@@ -99,7 +99,7 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, Worke
       config_(config),
       guest_pool_(guest_pool),
       api_pool_(api_pool),
-      api_(platform, config),
+      api_(platform, config, hub),
       invoker_(platform, config, halting_, hub) {
   if (runner && hub) rooms_.emplace(*runner, *hub, config);
 }

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "capabilities/catalog.h"
+#include "capabilities/room_events.h"
 #include "gateway/cgi_request.h"
 #include "gateway/json_response.h"
 #include "gateway/kv_api.h"
@@ -14,6 +15,7 @@
 #include "gateway/origins.h"
 #include "gateway/volume_api.h"
 #include "platform/error_kinds.h"
+#include "support/base64.h"
 
 namespace wa::gateway {
 
@@ -195,8 +197,8 @@ Expected<Upload> parse_upload(const HttpRequest& request, bool module_only) {
 
 }  // namespace
 
-RestApi::RestApi(platform::Platform& platform, const ServerConfig& config)
-    : platform_(platform), config_(config) {}
+RestApi::RestApi(platform::Platform& platform, const ServerConfig& config, rooms::RoomHub* rooms)
+    : platform_(platform), config_(config), rooms_(rooms) {}
 
 HandlerResult RestApi::handle(const HttpRequest& request, const RequestInfo& info) {
   std::string_view target(request.target().data(), request.target().size());
@@ -360,6 +362,12 @@ HandlerResult RestApi::route(Call& call) {
     }
     if (s.size() == 3 && sub == "stats") {
       return m == http::verb::get ? stats(p, name) : method_not_allowed();
+    }
+    if (s.size() == 3 && sub == "rooms") {
+      return m == http::verb::get ? list_rooms(p, name) : method_not_allowed();
+    }
+    if (s.size() == 5 && sub == "rooms" && s[4] == "messages") {
+      return m == http::verb::post ? room_message(call, p, name, s[3]) : method_not_allowed();
     }
     return unknown_path(target);
   }
@@ -709,6 +717,107 @@ HttpResponse RestApi::stats(const Principal& who, std::string_view name) {
   auto snapshot = platform_.stats(who.user.id, name);
   if (!snapshot) return error_json(snapshot.error());
   return json_response(200, snapshot->to_json());
+}
+
+namespace {
+
+json room_info_json(const rooms::RoomInfo& info) {
+  json recent = json::array();
+  for (const auto& e : info.recent) {
+    recent.push_back({{"time", e.time_ms},
+                      {"kind", e.kind},
+                      {"connection", e.connection},
+                      {"summary", e.summary}});
+  }
+  return {{"room", info.room},
+          {"connections", info.connections},
+          {"messages_in", info.messages_in},
+          {"messages_out", info.messages_out},
+          {"messages_per_second", info.messages_per_second},
+          {"persistent", info.persistent},
+          {"recent", std::move(recent)}};
+}
+
+HttpResponse rooms_unavailable() {
+  return error_json(503, "rooms_unavailable", "this server runs no rooms");
+}
+
+}  // namespace
+
+HttpResponse RestApi::list_rooms(const Principal& who, std::string_view name) {
+  // The owner check comes first, so another user's action name is a plain 404.
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  if (rooms_ == nullptr) return rooms_unavailable();
+  auto live = rooms_->rooms(action->id);
+  // Busiest first, then by name: the dashboard shows the top of the list.
+  std::sort(live.begin(), live.end(), [](const rooms::RoomInfo& a, const rooms::RoomInfo& b) {
+    return a.connections != b.connections ? a.connections > b.connections : a.room < b.room;
+  });
+  json list = json::array();
+  for (const auto& info : live) list.push_back(room_info_json(info));
+  return json_response(200, {{"rooms", std::move(list)}});
+}
+
+HttpResponse RestApi::room_message(Call& call, const Principal& who, std::string_view name,
+                                   std::string_view room) {
+  auto action = platform_.actions().get(who.user.id, name);
+  if (!action) return error_json(action.error());
+  if (rooms_ == nullptr) return rooms_unavailable();
+  if (!capabilities::is_room_name(room)) {
+    return error_json(400, "bad_request",
+                      "a room name is 1 to 128 of the characters A-Z a-z 0-9 _ . ~ -");
+  }
+  if (!action->settings.capabilities.rooms) {
+    return error_json(409, ek::kConflict,
+                      "the action is not granted rooms (settings.capabilities.rooms)");
+  }
+  auto body = parse_json_body(call.request, false);
+  if (!body) return error_json(body.error());
+  auto payload = string_field(*body, "payload", true);
+  if (!payload) return error_json(payload.error());
+  auto encoding = string_field(*body, "payload_encoding", false);
+  if (!encoding) return error_json(encoding.error());
+  std::string bytes;
+  bool binary = false;
+  if (encoding->empty() || *encoding == "utf8") {
+    bytes = std::move(*payload);
+  } else if (*encoding == "base64") {
+    auto decoded = base64_decode(*payload);
+    if (!decoded) return error_json(400, "bad_request", "\"payload\" is not valid base64");
+    bytes = std::move(*decoded);
+    binary = true;
+  } else {
+    return error_json(400, "bad_request", "\"payload_encoding\" must be \"utf8\" or \"base64\"");
+  }
+  // The same bound a client's message has: the dashboard is no way around it.
+  if (bytes.size() > rooms_->limits().max_message_bytes) {
+    return error_json(
+        413, "too_large",
+        "the message is over " + std::to_string(rooms_->limits().max_message_bytes) + " bytes");
+  }
+  auto shared = std::make_shared<const platform::Action>(std::move(*action));
+  auto result = rooms_->test_message(shared, std::string(room), std::move(bytes), binary);
+  if (!result) {
+    // The runner's access_denied (a grant revoked meanwhile) is the same refusal as above.
+    if (result.error().kind == "forbidden" || result.error().kind == "access_denied") {
+      return error_json(409, ek::kConflict, result.error().message);
+    }
+    return error_json(result.error());
+  }
+  json events = json::array();
+  for (const auto& event : result->events) {
+    events.push_back(capabilities::emitted_event_json(event));
+  }
+  spdlog::info("request={} test message into {}/{} room {}: {} events, {}", call.info.request_id,
+               who.user.username, name, room, result->events.size(), result->outcome);
+  return json_response(
+      200, {{"events", std::move(events)},
+            {"outcome", result->outcome},
+            {"exit_code", result->exit_code},
+            {"ran", result->ran},
+            {"persistent", result->persistent},
+            {"duration_ms", std::chrono::duration<double, std::milli>(result->duration).count()}});
 }
 
 HttpResponse RestApi::request_chain(Call& call, const Principal& who, std::string_view id) {

@@ -15,6 +15,16 @@
 //   GET  /requests/ID[?limit=N]        (read) the lines of a request and of the calls chained
 //                                      from it (ids ID.1, ID.1.2, ...), of the caller's own
 //                                      actions: {request_id, entries: [{action, ...line}]}
+//   GET  /actions/NAME/rooms           (read) the live rooms: {rooms: [{room, connections,
+//                                      messages_in, messages_out, messages_per_second,
+//                                      persistent, recent: [{time, kind, connection,
+//                                      summary}]}]}
+//   POST /actions/NAME/rooms/ROOM/messages  (deploy) {payload, payload_encoding: "utf8" |
+//                                      "base64"}: runs onMessage as connection "dashboard",
+//                                      delivers what it emitted to the room's members and
+//                                      answers {events: [emitted events], outcome,
+//                                      duration_ms, ran}
+//   (both 503 rooms_unavailable on a server without a room hub)
 // GET /metrics (outside /api/v1) is answered here too: totals for anyone, a user's own
 // actions for them, every action for admins and the --metrics-token.
 #pragma once
@@ -24,12 +34,15 @@
 #include "gateway/http_types.h"
 #include "gateway/server_config.h"
 #include "platform/platform.h"
+#include "rooms/room_hub.h"
 
 namespace wa::gateway {
 
 class RestApi {
  public:
-  RestApi(platform::Platform& platform, const ServerConfig& config);
+  // `rooms`: the server's live rooms (nullptr: the room routes answer 503).
+  RestApi(platform::Platform& platform, const ServerConfig& config,
+          rooms::RoomHub* rooms = nullptr);
 
   // Runs on an API worker thread (it may hash passwords and touch the database).
   // Also answers GET /metrics (its reader is authenticated like an API caller).
@@ -61,6 +74,9 @@ class RestApi {
   HandlerResult log_stream(Call& call, std::string_view name);
   HttpResponse stream_ticket(const platform::Principal& who, std::string_view name);
   HttpResponse stats(const platform::Principal& who, std::string_view name);
+  HttpResponse list_rooms(const platform::Principal& who, std::string_view name);
+  HttpResponse room_message(Call& call, const platform::Principal& who, std::string_view name,
+                            std::string_view room);
   HttpResponse request_chain(Call& call, const platform::Principal& who, std::string_view id);
   HttpResponse admin_settings(Call& call, const platform::Principal& who);
   HttpResponse admin_invites(Call& call, const platform::Principal& who);
@@ -68,6 +84,7 @@ class RestApi {
 
   platform::Platform& platform_;
   const ServerConfig& config_;
+  rooms::RoomHub* rooms_;
 };
 
 }  // namespace wa::gateway
