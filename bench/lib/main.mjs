@@ -69,6 +69,7 @@ const CHAIN_DEPTH = 4;
 const ROOMS = {
   action: 'room_relay',
   broadcastConnections: 1000,
+  broadcastThreads: 1,
   idleConnections: 1000,
   echo: { connections: 1000, rooms: 10, threads: 2, window: 2, ratePerConnection: 150 },
   first: { idle: 0, broadcast: 1000, echo: 2000 },
@@ -488,15 +489,18 @@ class Run {
       await phase('idle', (side) => load.idleMemory(side.proc.pid, () => side.url('idle'), ROOMS.idleConnections,
                                                     { first: ROOMS.first.idle }));
       await phase('broadcast', async (side) => {
-        const conns = await load.openConnections(() => side.url('broadcast'), ROOMS.broadcastConnections,
-                                                 { first: ROOMS.first.broadcast });
-        try {
-          const b = await load.broadcastLatency(conns, mode.rounds);
-          if (b.lost > 0) this.notes.push(`rooms ${side.name}: ${b.lost} broadcast deliveries lost (not in ${b.rounds} rounds × ${b.connections} within 5 s).`);
-          return { ...b, ...conns.stats };
-        } finally {
-          await load.closeConnections(conns);
+        const b = await load.broadcastLatency(side.url('broadcast'), {
+          connections: ROOMS.broadcastConnections, threads: ROOMS.broadcastThreads, rounds: mode.rounds,
+          first: ROOMS.first.broadcast });
+        if (b.lost > 0) {
+          this.notes.push(`rooms ${side.name}: ${b.lost} of ${b.rounds} × ${b.connections} broadcast deliveries ` +
+                          'did not arrive within 5 s of their send.');
         }
+        if (b.unexpected_closes > 0) {
+          this.notes.push(`rooms ${side.name} broadcast: ${b.unexpected_closes} connections closed by the server (last: ${b.last_close}).`);
+        }
+        if (b.rounds_complete === 0) throw new Error('no broadcast round reached every member');
+        return b;
       });
       await phase('echo', async (side) => {
         const e = await load.echoThroughput(side.url, { ...ROOMS.echo, seconds: mode.seconds, warmupSeconds: mode.warmup,
@@ -681,8 +685,9 @@ function roomsBullet(c, r, mode) {
     `the peer first: **broadcast**: ${fmtCount(ROOMS.broadcastConnections)} connections in one room, ${mode.rounds} ` +
     'rounds one after the other (10 ms apart), each a message from a different member carrying its send time; ' +
     'p50/p99 over every delivery (each = receipt − send time, one monotonic clock), and in the table the p99 of ' +
-    `the time until all ${fmtCount(ROOMS.broadcastConnections)} had it. The receiving clients share one Node.js ` +
-    "thread, so a round's later deliveries include the client's own work on the earlier ones (the same for both " +
+    `the time until all ${fmtCount(ROOMS.broadcastConnections)} had it. The receiving clients ` +
+    `${ROOMS.broadcastThreads === 1 ? 'share one Node.js worker thread' : `are split over ${ROOMS.broadcastThreads} worker threads`}, ` +
+    "so a round's later deliveries include the client's own work on the earlier ones (the same for both " +
     `sides). **echo**: ${fmtCount(e.connections)} connections in ${e.rooms} rooms, on ${e.threads} worker threads, ` +
     `each keeping ≤ ${e.window} messages outstanding and sending ≤ ${e.ratePerConnection}/s (the server's limit is ` +
     `200/s per connection); replies counted over ${mode.seconds} s after a ${mode.warmup} s warm-up. **idle memory**: ` +

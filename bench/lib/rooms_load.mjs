@@ -132,58 +132,152 @@ function summary(values) {
            p99_ms: quantile(sorted, 0.99), max_ms: sorted[sorted.length - 1], mean_ms: sum / (sorted.length || 1) };
 }
 
-// `rounds` broadcasts, one at a time: a member (a different one each round) sends
-// "b <round> <send time, ns>"; the room delivers it to all members, sender included.
-// Each delivery's latency is its receipt time minus the send time in the payload (one
-// process, one monotonic clock). A round ends when every member got it or after
-// `roundTimeoutMs` (the missing ones are counted lost); rounds are `gapMs` apart.
-export async function broadcastLatency(conns, rounds, { roundTimeoutMs = 5000, gapMs = 10,
-                                                      padTo = 64 } = {}) {
-  const latencies = [];
-  const roundTimes = [];
+// `rounds` broadcasts, one at a time, to `connections` members of room `url`, whose
+// clients are split over `threads` worker threads (so that reading 1,000 deliveries is
+// not one thread's serial work). Each round a member (a different one each time) sends
+// "b <round> <send time, ns>" padded to `padTo` bytes; the room delivers it to all
+// members, sender included. A delivery's latency is its receipt time minus the send time
+// in the payload (one process: one monotonic clock for all threads). A round ends when
+// every member got it or after `roundTimeoutMs` (the missing ones are counted lost);
+// rounds start `gapMs` after the previous one ended.
+export async function broadcastLatency(url, { connections, rounds, threads = 1, first = 0, roundTimeoutMs = 5000,
+                                            gapMs = 10, padTo = 64 }) {
+  const workers = [];
+  try {
+    const perThread = Math.ceil(connections / threads);
+    for (let t = 0; t * perThread < connections; ++t) {
+      const count = Math.min(perThread, connections - t * perThread);
+      workers.push(startWorker({ role: 'broadcast', url, count, first: first + t * perThread, padTo }));
+    }
+    for (const w of workers) w.ready = await w.next('ready', 60_000);
+    const latencies = [];
+    const roundTimes = [];
+    let lost = 0;
+    for (let r = 0; r < rounds; ++r) {
+      // The sender: member r % connections, in the worker holding it.
+      const member = r % connections;
+      const owner = Math.floor(member / perThread);
+      workers.forEach((w, t) => w.post({ type: 'round', seq: r, send: t === owner ? member - t * perThread : null }));
+      let last = 0;
+      for (const w of workers) {
+        let done = await w.next('done', roundTimeoutMs, null);
+        if (!done) {
+          w.post({ type: 'flush', seq: r });
+          done = await w.next('done', 5000);
+        }
+        for (const ms of done.latencies) latencies.push(ms);
+        lost += done.expected - done.latencies.length;
+        last = Math.max(last, ...done.latencies);
+        if (done.latencies.length !== done.expected) last = Infinity;
+      }
+      if (Number.isFinite(last)) roundTimes.push(last);
+      if (gapMs > 0) await sleep(gapMs);
+    }
+    const results = [];
+    for (const w of workers) {
+      w.post({ type: 'stop' });
+      results.push(await w.next('result', 15_000));
+    }
+    const sum = (key) => results.reduce((a, x) => a + x[key], 0);
+    return { connections, rounds, threads: workers.length, deliveries: summary(latencies),
+             all_delivered: summary(roundTimes), rounds_complete: roundTimes.length, lost, late: sum('late'),
+             malformed: sum('malformed'), payload_bytes: padTo, errors: sum('errors'),
+             unexpected_closes: sum('unexpected_closes'), last_close: results.map((x) => x.last_close).find(Boolean) ?? null };
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+// One broadcast worker: `count` members; reports each round's latencies once all its
+// members have the round's message (or when asked to flush).
+async function broadcastWorker({ url, count, first, padTo }) {
+  const stats = newStats();
+  const conns = await openConnections(() => url, count, { first, stats });
   let current = -1;
-  let received = 0;
+  let latencies = [];
+  let reported = true;
   let late = 0;
-  let lost = 0;
   let malformed = 0;
-  let roundDone = null;
+  const report = () => {
+    reported = true;
+    parentPort.postMessage({ type: 'done', seq: current, latencies, expected: count });
+  };
+  // A round starts with the coordinator's message or with its first delivery, whichever
+  // comes first (a delivery may beat the message to this thread).
+  const begin = (seq) => {
+    if (seq <= current) return;
+    current = seq;
+    latencies = [];
+    reported = false;
+  };
   const onMessage = (data) => {
     const now = nowNs();
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    if (buf[0] !== B) {
+    if (data[0] !== B) {
       malformed += 1;
       return;
     }
-    const [, seq, sent] = buf.toString('latin1').split(' ');
-    if (Number(seq) !== current) {
+    const [, seqText, sent] = data.toString('latin1').split(' ');
+    const seq = Number(seqText);
+    if (seq < current || (seq === current && reported)) {
       late += 1;
       return;
     }
-    const ms = Number(now - BigInt(sent)) / 1e6;
-    latencies.push(ms);
-    received += 1;
-    if (received === conns.length) roundDone?.(ms);
+    begin(seq);
+    latencies.push(Number(now - BigInt(sent)) / 1e6);
+    if (latencies.length === count) report();
   };
   for (const ws of conns) ws.on('message', onMessage);
-  try {
-    for (let r = 0; r < rounds; ++r) {
-      current = r;
-      received = 0;
-      const done = new Promise((resolve) => { roundDone = resolve; });
-      let text = `b ${r} ${nowNs()} `;
-      text = text.padEnd(padTo, 'x');
-      conns[r % conns.length].send(text);
-      const last = await within(done, roundTimeoutMs, null);
-      roundDone = null;
-      if (last === null) lost += conns.length - received;
-      else roundTimes.push(last);
-      if (gapMs > 0) await sleep(gapMs);
+  parentPort.postMessage({ type: 'ready' });
+  await new Promise((resolve) => {
+    parentPort.on('message', (m) => {
+      if (m.type === 'round') {
+        begin(m.seq);
+        if (m.send !== null) conns[m.send].send(`b ${m.seq} ${nowNs()} `.padEnd(padTo, 'x'));
+      } else if (m.type === 'flush' && m.seq === current && !reported) {
+        report();
+      } else if (m.type === 'stop') {
+        resolve();
+      }
+    });
+  });
+  await closeConnections(conns);
+  parentPort.postMessage({ type: 'result', late, malformed, errors: stats.errors,
+                           unexpected_closes: stats.unexpected_closes, last_close: stats.last_close });
+}
+
+// A worker thread running this file with `data` (role: echo | broadcast). `next(type)`
+// waits (bounded) for its next message of that type; an error or exit of the worker
+// throws; `fallback`, if given, is returned on timeout instead of throwing.
+function startWorker(data) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: data });
+  const messages = [];
+  let wake = null;
+  const push = (m) => {
+    messages.push(m);
+    wake?.();
+  };
+  worker.on('message', push);
+  worker.on('error', (e) => push({ type: 'error', message: e.message }));
+  worker.on('exit', (code) => push({ type: 'exit', code }));
+  const next = async (type, timeoutMs, ...fallback) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = messages.findIndex((m) => m.type === type || m.type === 'error' || m.type === 'exit');
+      if (i >= 0) {
+        const [m] = messages.splice(i, 1);
+        if (m.type !== type) throw new Error(`${data.role} worker: ${m.message ?? `exited with ${m.code}`}`);
+        return m;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        if (fallback.length) return fallback[0];
+        throw new Error(`${data.role} worker: no ${type} within ${timeoutMs / 1000} s`);
+      }
+      await within(new Promise((resolve) => { wake = resolve; }), left);
+      wake = null;
     }
-  } finally {
-    for (const ws of conns) ws.off('message', onMessage);
-  }
-  return { connections: conns.length, rounds, deliveries: summary(latencies), all_delivered: summary(roundTimes),
-           lost, late, malformed, payload_bytes: padTo };
+  };
+  return { worker, next, post: (m) => worker.postMessage(m) };
 }
 
 // Resident memory of a process (VmRSS), in bytes.
@@ -223,41 +317,16 @@ export async function echoThroughput(urlFor, { connections, rooms, threads = 1, 
   const perThread = Math.ceil(connections / threads);
   const urls = Array.from({ length: connections }, (_, i) => urlFor(i % rooms));
   try {
-    for (let t = 0; t < threads; ++t) {
-      const mine = urls.slice(t * perThread, (t + 1) * perThread);
-      if (!mine.length) break;
-      const worker = new Worker(new URL(import.meta.url), {
-        workerData: { role: 'echo', urls: mine, first: first + t * perThread, window, ratePerConnection,
-                      payloadBytes },
-      });
-      const messages = [];
-      let wake = null;
-      worker.on('message', (m) => { messages.push(m); wake?.(); });
-      worker.on('error', (e) => { messages.push({ type: 'error', message: e.message }); wake?.(); });
-      worker.on('exit', (code) => { messages.push({ type: 'exit', code }); wake?.(); });
-      const next = async (type, timeoutMs) => {
-        const deadline = Date.now() + timeoutMs;
-        for (;;) {
-          const i = messages.findIndex((m) => m.type === type || m.type === 'error' || m.type === 'exit');
-          if (i >= 0) {
-            const [m] = messages.splice(i, 1);
-            if (m.type !== type) throw new Error(`echo worker: ${m.message ?? `exited with ${m.code}`}`);
-            return m;
-          }
-          const left = deadline - Date.now();
-          if (left <= 0) throw new Error(`echo worker: no ${type} within ${timeoutMs / 1000} s`);
-          await within(new Promise((resolve) => { wake = resolve; }), left);
-          wake = null;
-        }
-      };
-      workers.push({ worker, next });
+    for (let t = 0; t * perThread < connections; ++t) {
+      workers.push(startWorker({ role: 'echo', urls: urls.slice(t * perThread, (t + 1) * perThread),
+                                 first: first + t * perThread, window, ratePerConnection, payloadBytes }));
     }
     for (const w of workers) await w.next('ready', 60_000);
     // One schedule for all threads, on the shared monotonic clock.
     const start = nowNs() + 50_000_000n;
     const measureFrom = start + BigInt(Math.round(warmupSeconds * 1e9));
     const end = measureFrom + BigInt(Math.round(seconds * 1e9));
-    for (const w of workers) w.worker.postMessage({ type: 'start', start, measureFrom, end });
+    for (const w of workers) w.post({ type: 'start', start, measureFrom, end });
     const results = [];
     for (const w of workers) results.push(await w.next('result', (warmupSeconds + seconds) * 1000 + 30_000));
     const replies = results.reduce((a, r) => a + r.replies, 0);
@@ -343,8 +412,9 @@ async function echoWorker({ urls, first, window, ratePerConnection, payloadBytes
                            last_close: stats.last_close });
 }
 
-if (!isMainThread && workerData?.role === 'echo') {
-  echoWorker(workerData).catch((e) => {
+if (!isMainThread && workerData?.role) {
+  const run = { echo: echoWorker, broadcast: broadcastWorker }[workerData.role];
+  run(workerData).catch((e) => {
     parentPort.postMessage({ type: 'error', message: e.message });
   });
 }
