@@ -53,8 +53,8 @@ struct RoomHubLimits {
 struct RoomInfo {
   std::string room;
   size_t connections = 0;
-  uint64_t messages_in = 0;   // onMessage events
-  uint64_t messages_out = 0;  // messages delivered to connections
+  uint64_t messages_in = 0;        // onMessage events
+  uint64_t messages_out = 0;       // messages delivered to connections
   double messages_per_second = 0;  // onMessage events, last 10 s
   bool persistent = false;         // a live instance holds this room's state
   struct RecentEvent {
