@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { buildLargeModule } from './large_module.mjs';
 import {
-  startLighttpdCgi, startLighttpdStatic, startNginxRelay, startNodeWasi, NODE_WASI_FLAGS,
+  startLighttpdCgi, startLighttpdStatic, startNginxRelay, startNodeWasi, startNodeWsRooms, NODE_WASI_FLAGS,
 } from './peers.mjs';
 import { startServer } from './platform.mjs';
 import { httpGet, runAsCommand, runChecked, sleep, stopAllProcesses } from './proc.mjs';
@@ -30,7 +30,7 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
                 or $WA_BUILD_DIR); configured and built unless --no-build
   --out         where latest.md, latest.json and latest.png go (default: bench/results)
   --only        run only these scenarios (static,hello,cgi_native,node_wasi,instantiate,
-                compute,deploy,timeout_under_load,kv,outbound,chain); the rest are
+                compute,deploy,timeout_under_load,kv,outbound,chain,rooms); the rest are
                 reported as not run
   --server      the wasm-actions binary to measure (default: <build-dir>/wasm-actions)
   --prepare-only  build what the run needs (including the SQLite module) and stop
@@ -39,16 +39,16 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
 const MODES = {
   full: { seconds: 20, warmup: 3, reps: 3, timeoutPairs: [3, 20], instantiateSeconds: 10, spawns: 2000,
           compute: { sieve: ['20000000 4', 5], primes_count: ['5000000', 5] },
-          calls: { seconds: 20, warmup: 2, reps: 1 } },
+          calls: { seconds: 20, warmup: 2, reps: 1 }, rooms: { rounds: 500, seconds: 20, warmup: 3 } },
   quick: { seconds: 10, warmup: 2, reps: 1, timeoutPairs: [3, 8], instantiateSeconds: 3, spawns: 500,
            compute: { sieve: ['20000000 4', 3], primes_count: ['5000000', 3] },
-           calls: { seconds: 10, warmup: 2, reps: 1 } },
+           calls: { seconds: 10, warmup: 2, reps: 1 }, rooms: { rounds: 200, seconds: 10, warmup: 2 } },
   smoke: { seconds: 2, warmup: 0, reps: 1, timeoutPairs: [1, 2], instantiateSeconds: 1, spawns: 100,
            compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] },
-           calls: { seconds: 2, warmup: 0, reps: 1 } },
+           calls: { seconds: 2, warmup: 0, reps: 1 }, rooms: { rounds: 20, seconds: 2, warmup: 1 } },
 };
 const SCENARIOS = ['static', 'hello', 'cgi_native', 'node_wasi', 'instantiate', 'compute', 'deploy',
-                   'timeout_under_load', 'kv', 'outbound', 'chain'];
+                   'timeout_under_load', 'kv', 'outbound', 'chain', 'rooms'];
 // The kv scenario's actions (bench/guests/kv_*.c), each granted store `default` read-write:
 // what one request does, and a check of its answer.
 const KV_GUESTS = [
@@ -62,6 +62,18 @@ const KV_GRANT = { capabilities: { key_value_stores: [{ store: 'default', access
 const UPSTREAM_FILE = 'small.txt';
 const UPSTREAM_BODY = 'Hello from the upstream! (bench/run outbound scenario)\n';
 const CHAIN_DEPTH = 4;
+// The rooms scenario (bench/guests/room_relay.c against peers/node_ws_rooms.mjs): the
+// room sizes, and the echo load's shape. Each phase's clients bind their own 127.0.0.x
+// addresses (`first`), so connections of the previous phase that are still closing never
+// count against the server's per-address cap.
+const ROOMS = {
+  action: 'room_relay',
+  broadcastConnections: 1000,
+  broadcastThreads: 1,
+  idleConnections: 1000,
+  echo: { connections: 1000, rooms: 10, threads: 2, window: 2, ratePerConnection: 150 },
+  first: { idle: 0, broadcast: 1000, echo: 2000 },
+};
 // The runaway guests of timeout_under_load: rate and their action's time limit.
 const RUNAWAY_RPS = 5;
 const RUNAWAY_TIMEOUT_MS = 100;
@@ -247,6 +259,7 @@ class Run {
     await this.scenario('kv', () => this.kv(p));
     await this.scenario('outbound', () => this.outbound(p));
     await this.scenario('chain', () => this.chain(p));
+    await this.scenario('rooms', () => this.rooms(p));
     await this.scenario('instantiate', async () => {
       const out = runChecked(p.probe, ['instantiate', '--guests', p.guests, '--cache-dir', path.join(p.cache, 'artifacts'),
                                        '--seconds', String(this.mode.instantiateSeconds),
@@ -420,6 +433,93 @@ class Run {
     this.m.chain = c;
   }
 
+  // Rooms over WebSockets: the same three figures on our server (room_relay.wasm, granted
+  // `rooms`, on a server of its own so that its RSS is not the other scenarios' heap) and
+  // on the Node.js `ws` peer, phase by phase, the peer first in each, so that load from
+  // elsewhere on the machine hits both alike. A failure on one side keeps the other's.
+  async rooms(p) {
+    let load;
+    try {
+      load = await import('./rooms_load.mjs');
+    } catch (e) {
+      throw new Error(`the rooms load generator needs npm \`ws\`: run npm ci in bench/ (${e.message.split('\n')[0]})`);
+    }
+    const wasm = path.join(p.guests, `${ROOMS.action}.wasm`);
+    if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: build the guests target`);
+    const mode = this.mode.rooms;
+    const sides = [];    // the ones still measured
+    const started = [];  // every process started, stopped at the end
+    const r = { settings: { ...ROOMS, rounds: mode.rounds, seconds: mode.seconds, warmup: mode.warmup } };
+    const fail = (side, e) => {
+      this.errors[`rooms_${side}`] ??= e.message.split('\n')[0];
+      log(`rooms (${side}) failed: ${e.message}`);
+    };
+    try {
+      try {
+        const peer = await startNodeWsRooms(path.join(this.work, 'rooms-peer'));
+        started.push(peer.proc);
+        sides.push({ name: 'peer', proc: peer.proc, url: (room) => `${peer.base}/rooms/bench/${ROOMS.action}/${room}` });
+        r.peer = { version: peer.version };
+      } catch (e) {
+        fail('peer', e);
+      }
+      try {
+        const server = await startServer(p.server, path.join(this.work, 'rooms-server'));
+        started.push(server.proc);
+        sides.push({ name: 'server', proc: server.proc, url: (room) => `${server.base.replace(/^http/, 'ws')}/rooms/bench/${ROOMS.action}/${room}` });
+        r.server = {};
+        await server.register();
+        await server.deploy(ROOMS.action, `/${ROOMS.action}`, wasm, { capabilities: { rooms: true } });
+        await server.waitOptimized(ROOMS.action);
+      } catch (e) {
+        sides.pop();
+        fail('server', e);
+      }
+      const phase = async (name, body) => {
+        for (const side of [...sides]) {
+          try {
+            r[side.name][name] = await body(side);
+          } catch (e) {
+            fail(side.name, new Error(`${name}: ${e.message}`));
+            sides.splice(sides.indexOf(side), 1);
+          }
+        }
+      };
+      await phase('check', (side) => load.checkRelay(side.url('check')));
+      await phase('idle', (side) => load.idleMemory(side.proc.pid, () => side.url('idle'), ROOMS.idleConnections,
+                                                    { first: ROOMS.first.idle }));
+      await phase('broadcast', async (side) => {
+        const b = await load.broadcastLatency(side.url('broadcast'), {
+          connections: ROOMS.broadcastConnections, threads: ROOMS.broadcastThreads, rounds: mode.rounds,
+          first: ROOMS.first.broadcast });
+        if (b.lost > 0) {
+          this.notes.push(`rooms ${side.name}: ${b.lost} of ${b.rounds} × ${b.connections} broadcast deliveries ` +
+                          'did not arrive within 5 s of their send.');
+        }
+        if (b.unexpected_closes > 0) {
+          this.notes.push(`rooms ${side.name} broadcast: ${b.unexpected_closes} connections closed by the server (last: ${b.last_close}).`);
+        }
+        if (b.rounds_complete === 0) throw new Error('no broadcast round reached every member');
+        return b;
+      });
+      await phase('echo', async (side) => {
+        const e = await load.echoThroughput(side.url, { ...ROOMS.echo, seconds: mode.seconds, warmupSeconds: mode.warmup,
+                                                         first: ROOMS.first.echo });
+        if (e.unexpected_closes > 0) {
+          this.notes.push(`rooms ${side.name} echo: ${e.unexpected_closes} connections closed by the server (last: ${e.last_close}).`);
+        }
+        if (!(e.replies > 0)) throw new Error('no echo came back');
+        return e;
+      });
+      for (const side of sides) {
+        if (!side.proc.alive()) fail(side.name, new Error('the process died during the run'));
+      }
+    } finally {
+      for (const proc of started) await proc.stop();
+      this.m.rooms = r;
+    }
+  }
+
   // hello under load alone, then with runaway guests (loop.wasm) at RUNAWAY_RPS.
   async timeoutUnderLoad(p) {
     const server = this.server;
@@ -554,6 +654,7 @@ class Run {
         `${Array.from({ length: CHAIN_DEPTH }, (_, i) => `chain${CHAIN_DEPTH}-${i + 1}`).join(' → ')} → hello, ` +
         `${CHAIN_DEPTH} nested calls (${CHAIN_DEPTH + 1} guests) per request. The outbound ratio to hello uses ` +
         "the hello scenario's figure when it ran, else hello measured the same way first.",
+      roomsBullet(c, this.m.rooms, mode.rooms),
       ...(notRun.length ? [`- Not run (--only): ${notRun.join(', ')}.`] : []),
       ...this.notes.map((n) => `- ${n}`),
       '',
@@ -569,6 +670,30 @@ class Run {
     console.log(`\nwritten: ${path.join(this.opts.out, 'latest.md')}, latest.json, latest.png`);
     return t;
   }
+}
+
+// How the rooms figures are measured (the Markdown bullet).
+function roomsBullet(c, r, mode) {
+  const e = ROOMS.echo;
+  const peer = r?.peer?.version ?? 'node, ws';
+  return `- ${c('rooms')}: WebSocket clients from the npm ${c('ws')} package in bench/run's own process ` +
+    `(bench/lib/rooms_load.mjs), spread over 127.0.0.x source addresses (≤ 200 each, under the server's ` +
+    `per-address cap), against bench/guests/room_relay.c (deployed through the REST API, granted ${c('rooms')}, ` +
+    'per-event instances, optimised tier, on a server of its own) and against bench/peers/node_ws_rooms.mjs, a ' +
+    `plain Node.js ${c('ws')} server doing the same (${peer}): a message starting with ${c('b')} is broadcast to ` +
+    "the room, sender included, any other is echoed to its sender (room_relay's stdout reply). Phase by phase, " +
+    `the peer first: **broadcast**: ${fmtCount(ROOMS.broadcastConnections)} connections in one room, ${mode.rounds} ` +
+    'rounds one after the other (10 ms apart), each a message from a different member carrying its send time; ' +
+    'p50/p99 over every delivery (each = receipt − send time, one monotonic clock), and in the table the p99 of ' +
+    `the time until all ${fmtCount(ROOMS.broadcastConnections)} had it. The receiving clients ` +
+    `${ROOMS.broadcastThreads === 1 ? 'share one Node.js worker thread' : `are split over ${ROOMS.broadcastThreads} worker threads`}, ` +
+    "so a round's later deliveries include the client's own work on the earlier ones (the same for both " +
+    `sides). **echo**: ${fmtCount(e.connections)} connections in ${e.rooms} rooms, on ${e.threads} worker threads, ` +
+    `each keeping ≤ ${e.window} messages outstanding and sending ≤ ${e.ratePerConnection}/s (the server's limit is ` +
+    `200/s per connection); replies counted over ${mode.seconds} s after a ${mode.warmup} s warm-up. **idle memory**: ` +
+    `the process's VmRSS before and 1.5 s after ${fmtCount(ROOMS.idleConnections)} idle connections opened ` +
+    `(one room), the difference ÷ ${fmtCount(ROOMS.idleConnections)}. Ratios are ours ÷ the peer's. The load ` +
+    'generator shares the 2 cores with the server measured.';
 }
 
 const fmtCount = (n) => (Number.isFinite(n) ? n.toLocaleString('en-US') : '?');

@@ -1,6 +1,7 @@
 // The peers our actions are measured against, started on loopback: lighttpd with mod_cgi
 // running the native hello, a Node server instantiating hello.wasm per request with
-// node:wasi, and for the outbound scenario a static lighttpd upstream and an nginx relay.
+// node:wasi, for the outbound scenario a static lighttpd upstream and an nginx relay, and
+// for the rooms scenario a Node.js `ws` broadcast/echo server.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,6 +50,19 @@ export async function startNodeWasi(workDir, helloWasm) {
   const url = `http://${address}/hello`;
   await waitForOk(url, { timeoutMs: 10_000 });
   return { proc, url, version: `node ${process.version}` };
+}
+
+// The rooms peer (peers/node_ws_rooms.mjs): the same room protocol as room_relay.c on a
+// plain Node.js `ws` server. `base` is its ws:// origin.
+export async function startNodeWsRooms(workDir) {
+  fs.mkdirSync(workDir, { recursive: true });
+  const portFile = path.join(workDir, 'node-ws.port');
+  const proc = startProcess(process.execPath, [path.join(here, '..', 'peers', 'node_ws_rooms.mjs'), portFile],
+                            { logFile: path.join(workDir, 'node-ws.log') });
+  const address = await waitForPortFile(portFile, proc, 15_000);
+  await waitForOk(`http://${address}/healthz`, { timeoutMs: 10_000 });
+  const wsVersion = JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', 'ws', 'package.json'), 'utf8')).version;
+  return { proc, base: `ws://${address}`, version: `node ${process.version}, ws ${wsVersion}` };
 }
 
 // The outbound scenario's upstream: lighttpd serving one small static file (a single

@@ -15,9 +15,13 @@ export const REQUIRED_KEYS = [
   'outbound_vs_native', 'outbound_p99_vs_native', 'outbound_upstream_rps',
   'chain_rps', 'chain_p99_ms', 'chain_direct_rps', 'chain_vs_direct', 'chain_depth4_rps', 'chain_depth4_p99_ms',
   'chain_depth4_vs_direct',
+  'rooms_broadcast_p50_ms', 'rooms_broadcast_p99_ms', 'rooms_echo_msgs_per_s', 'rooms_idle_kib_per_conn',
+  'rooms_peer_broadcast_p50_ms', 'rooms_peer_broadcast_p99_ms', 'rooms_peer_echo_msgs_per_s',
+  'rooms_peer_idle_kib_per_conn', 'rooms_broadcast_p99_vs_peer', 'rooms_echo_vs_peer', 'rooms_idle_vs_peer',
 ];
 
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
+const kib = (bytes) => (Number.isFinite(bytes) ? bytes / 1024 : undefined);
 
 // The headline numbers, from the scenario results (a failed scenario leaves its keys out).
 export function headlineKeys(m) {
@@ -55,6 +59,18 @@ export function headlineKeys(m) {
     chain_depth4_rps: m.chain?.deep?.rps,
     chain_depth4_p99_ms: m.chain?.deep?.p99_ms,
     chain_depth4_vs_direct: ratio(m.chain?.deep?.rps, m.chain?.direct?.rps),
+    rooms_broadcast_p50_ms: m.rooms?.server?.broadcast?.deliveries?.p50_ms,
+    rooms_broadcast_p99_ms: m.rooms?.server?.broadcast?.deliveries?.p99_ms,
+    rooms_echo_msgs_per_s: m.rooms?.server?.echo?.messages_per_s,
+    rooms_idle_kib_per_conn: kib(m.rooms?.server?.idle?.bytes_per_connection),
+    rooms_peer_broadcast_p50_ms: m.rooms?.peer?.broadcast?.deliveries?.p50_ms,
+    rooms_peer_broadcast_p99_ms: m.rooms?.peer?.broadcast?.deliveries?.p99_ms,
+    rooms_peer_echo_msgs_per_s: m.rooms?.peer?.echo?.messages_per_s,
+    rooms_peer_idle_kib_per_conn: kib(m.rooms?.peer?.idle?.bytes_per_connection),
+    rooms_broadcast_p99_vs_peer: ratio(m.rooms?.server?.broadcast?.deliveries?.p99_ms,
+                                       m.rooms?.peer?.broadcast?.deliveries?.p99_ms),
+    rooms_echo_vs_peer: ratio(m.rooms?.server?.echo?.messages_per_s, m.rooms?.peer?.echo?.messages_per_s),
+    rooms_idle_vs_peer: ratio(m.rooms?.server?.idle?.bytes_per_connection, m.rooms?.peer?.idle?.bytes_per_connection),
   };
   const out = {};
   for (const key of REQUIRED_KEYS) {
@@ -82,6 +98,9 @@ export function targets(k) {
     { name: 'timeout p99 ratio ≤ 2', value: k.timeout_p99_ratio, op: '<=', target: 2, unit: '×' },
     { name: 'kv_get ≥ 0.7× hello', value: k.kv_get_ratio, op: '>=', target: 0.7, unit: '×' },
     { name: 'kv_set ≥ 0.4× hello', value: k.kv_set_ratio, op: '>=', target: 0.4, unit: '×' },
+    { name: 'rooms broadcast p99 ≤ 10 ms', value: k.rooms_broadcast_p99_ms, op: '<=', target: 10, unit: ' ms' },
+    { name: 'rooms echo ≥ 50k msg/s', value: k.rooms_echo_msgs_per_s, op: '>=', target: 50000, unit: ' msg/s' },
+    { name: 'rooms idle ≤ 16 KiB/conn', value: k.rooms_idle_kib_per_conn, op: '<=', target: 16, unit: ' KiB' },
   ];
   for (const item of t) {
     if (!Number.isFinite(item.value)) {
@@ -176,6 +195,25 @@ export function tableRows(m, k, t, errors) {
       [fmtX(k.chain_vs_direct), p99x(ch?.chained?.p99_ms, ch?.direct?.p99_ms)].filter(Boolean).join(', '), null);
   add(`chain depth ${ch?.depth ?? 4}`, err('chain') ?? load(ch?.deep), direct,
       [fmtX(k.chain_depth4_vs_direct), p99x(ch?.deep?.p99_ms, ch?.direct?.p99_ms)].filter(Boolean).join(', '), null);
+  const ro = m.rooms;
+  const roomsErr = (side) => err('rooms') ?? err(`rooms_${side}`);
+  const peerName = ro?.peer?.version ?? 'node ws';
+  const bc = (b) => (b ? `p50 ${fmt(b.deliveries.p50_ms)} ms, p99 ${fmt(b.deliveries.p99_ms)} ms` : '—');
+  const bcDetail = (b) => (b ? ` (all ${fmtInt(b.connections)} reached: p99 ${fmt(b.all_delivered.p99_ms)} ms)` : '');
+  add(`rooms broadcast (${fmtInt(ro?.settings?.broadcastConnections ?? 1000)} in 1 room)`,
+      roomsErr('server') ?? `${bc(ro?.server?.broadcast)}${bcDetail(ro?.server?.broadcast)}`,
+      `${peerName}: ${err('rooms_peer') ? 'error' : bc(ro?.peer?.broadcast)}`,
+      k.rooms_broadcast_p99_vs_peer ? `p99 ${fmtX(k.rooms_broadcast_p99_vs_peer)}` : '',
+      byName['rooms broadcast p99 ≤ 10 ms']);
+  const echo = (e) => (e ? `${fmtInt(e.messages_per_s)} msg/s (RTT p99 ${fmt(e.rtt.p99_ms)} ms)` : '—');
+  const es = ro?.settings?.echo;
+  add(`rooms echo (${es ? `${fmtInt(es.connections)} conns, ${es.rooms} rooms` : '?'})`,
+      roomsErr('server') ?? echo(ro?.server?.echo), `${peerName}: ${err('rooms_peer') ? 'error' : echo(ro?.peer?.echo)}`,
+      fmtX(k.rooms_echo_vs_peer), byName['rooms echo ≥ 50k msg/s']);
+  const idle = (i) => (i ? `${fmt(i.bytes_per_connection / 1024, 1)} KiB/conn (RSS +${fmt((i.rss_after - i.rss_before) / 2 ** 20, 1)} MiB)` : '—');
+  add(`rooms idle memory (${fmtInt(ro?.settings?.idleConnections ?? 1000)} conns)`,
+      roomsErr('server') ?? idle(ro?.server?.idle), `${peerName}: ${err('rooms_peer') ? 'error' : idle(ro?.peer?.idle)}`,
+      fmtX(k.rooms_idle_vs_peer), byName['rooms idle ≤ 16 KiB/conn']);
   return rows;
 }
 
