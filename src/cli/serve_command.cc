@@ -136,6 +136,9 @@ void add_serve_command(CLI::App& app) {
          "(pinged before)");
   option(*cmd, "room-persistent-idle-seconds", c.room_persistent_idle_seconds,
          "A persistent room's live instance is dropped after no event this long");
+  option(*cmd, "events-per-second", c.events_per_second,
+         "Room events a token may post to /api/v1/events per second (bursts of twice that; "
+         "then 429)");
   cmd->add_option("--room-origins", c.room_origins,
                   "Origins whose pages may open rooms besides the actions origin, comma-"
                   "separated (* = any; the dashboard's only if listed)")

@@ -79,6 +79,14 @@ Expected<HttpResponse> to_http(GuestReply reply) {
   }
 }
 
+EventsApiLimits events_api_limits(const ServerConfig& config) {
+  EventsApiLimits limits;
+  limits.max_payload_bytes = uint64_t{config.room_max_message_kb} * 1024;
+  limits.events_per_second = config.events_per_second;
+  limits.burst = config.events_per_second * 2;
+  return limits;
+}
+
 HttpResponse shutting_down() {
   auto response = text_response(503, "text/plain; charset=utf-8",
                                 "the server is shutting down; retry shortly\n");
@@ -102,6 +110,7 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, Worke
       api_(platform, config, hub),
       invoker_(platform, config, halting_, hub) {
   if (runner && hub) rooms_.emplace(*runner, *hub, config);
+  if (runner) events_.emplace(platform, *runner, events_api_limits(config));
 }
 
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
@@ -117,6 +126,26 @@ HttpResponse Gateway::error_response(unsigned status, std::string_view kind,
 
 void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder respond) {
   std::string path(request_path(request));
+  // Room events for external hosts run guests (up to their time limit): on the guest
+  // workers, like action calls, never holding the API's few threads.
+  if (events_ && EventsApi::handles(path)) {
+    auto shared = std::make_shared<HttpRequest>(std::move(request));
+    bool queued = guest_pool_.try_submit(
+        [this, shared, info, respond] {
+          try {
+            respond(events_->handle(*shared, info));
+          } catch (const std::exception& e) {
+            respond(internal_error(info.request_id, e.what()));
+          }
+        },
+        [respond] { respond(shutting_down()); });
+    if (!queued) {
+      auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
+      busy.set(http::field::retry_after, "1");
+      respond(std::move(busy));
+    }
+    return;
+  }
   // /metrics authenticates its reader (issue 8, item 13): a database lookup, so it runs
   // on the API pool like the API.
   if (has_prefix(path, kApiPrefix) || path == "/metrics") {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "gateway/action_invoker.h"
+#include "gateway/events_api.h"
 #include "gateway/http_types.h"
 #include "gateway/rest_api.h"
 #include "gateway/room_endpoint.h"
@@ -47,6 +48,7 @@ class Gateway final : public HttpHandler {
   std::atomic<bool> halting_{false};
   ActionInvoker invoker_;
   std::optional<RoomEndpoint> rooms_;
+  std::optional<EventsApi> events_;  // room events for external hosts (with a runner)
 };
 
 }  // namespace wa::gateway

@@ -86,6 +86,8 @@ struct ServerConfig {
   unsigned room_persistent_idle_seconds = 300;  // a persistent room's instance is dropped
   // Origins (besides the actions origin) whose pages may open rooms; "*": any.
   std::vector<std::string> room_origins;
+  // Room events over the network (POST /api/v1/events): per token, bursts of twice that.
+  unsigned events_per_second = 5000;
 
   std::string registration = "open";   // initial mode: open | invite | closed
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only
