@@ -35,6 +35,7 @@ std::string room_event_json(const RoomEvent& event) {
                         {"connection", event.connection},
                         {"action", event.action},
                         {"message_type", event.binary ? "binary" : "text"}};
+  if (event.kind == RoomEventKind::kJoin) out["query"] = event.query;
   // Names are checked ASCII, so dump cannot meet invalid UTF-8; replace keeps it total.
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

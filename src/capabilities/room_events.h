@@ -30,10 +30,12 @@ struct RoomEvent {
   std::string action;      // the action's name (WA_ACTION)
   bool binary = false;     // message: a binary frame (WA_MESSAGE_TYPE=binary)
   std::string payload;     // message bytes; empty for join and leave
+  std::string query;       // join: the upgrade request's query string (event_get "query")
 };
 
 // {"event", "room", "connection", "action", "message_type"} as event_get returns it
-// (message_type: "text" | "binary"; for join and leave "text").
+// (message_type: "text" | "binary"; for join and leave "text"), and on join "query" (the
+// upgrade request's query string, so persistent instances see it too).
 std::string room_event_json(const RoomEvent& event);
 
 // One thing the guest emitted, delivered by whoever ran the event.

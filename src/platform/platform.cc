@@ -609,6 +609,12 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   auto module = runnable_module(action);
   if (!module) return module.error();
   options.entry = action.settings.entry;
+  if (action.settings.capabilities.rooms) {
+    // A room handler's page needs its own room endpoint (/rooms/<owner>/<action>/...).
+    options.wasi.env.emplace_back("WA_OWNER", action.owner_name);
+    options.wasi.env.emplace_back("WA_ACTION", action.name);
+    options.wasi.env.emplace_back("WA_ROOMS_PATH", "/rooms/" + action.owner_name + "/" + action.name);
+  }
   apply_settings(action, options);
   CallBindings bindings;
   bind_capabilities(action, bindings, options, request_id, calls, rooms);

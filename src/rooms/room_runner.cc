@@ -166,6 +166,10 @@ Expected<EventResult> RoomRunner::run(const platform::Action& action, EventInput
   event.action = action.name;
   event.binary = input.binary;
   event.payload = std::move(input.payload);
+  if (event.kind == RoomEventKind::kJoin) {
+    for (const auto& [name, value] : input.env)
+      if (name == "QUERY_STRING") event.query = value;
+  }
 
   platform::RoomInvocation invocation;
   invocation.event = &event;

@@ -278,5 +278,20 @@ TEST_F(RoomRunnerTest, ConcurrentEventsOnOnePersistentRoomAreSerialized) {
   EXPECT_EQ(payload_of(last->events.at(0)).substr(0, 4), "202 ");
 }
 
+TEST(RoomEventJson, AJoinCarriesItsQueryStringOthersDoNot) {
+  capabilities::RoomEvent join;
+  join.kind = capabilities::RoomEventKind::kJoin;
+  join.room = "lobby";
+  join.connection = "c-1";
+  join.action = "chat";
+  join.query = "name=ann";
+  auto parsed = nlohmann::json::parse(capabilities::room_event_json(join));
+  EXPECT_EQ(parsed["event"], "join");
+  EXPECT_EQ(parsed["query"], "name=ann");
+  join.kind = capabilities::RoomEventKind::kMessage;
+  parsed = nlohmann::json::parse(capabilities::room_event_json(join));
+  EXPECT_FALSE(parsed.contains("query"));
+}
+
 }  // namespace
 }  // namespace wa::rooms

@@ -76,7 +76,8 @@ TEST_F(EventsApiTest, BinaryPayloadsTravelAsBase64BothWays) {
   event["payload_encoding"] = "base64";
   auto answer = post("/api/v1/events", event, ann_);
   ASSERT_EQ(answer.status, 200u) << answer.body;
-  const json& reply = body_json(answer)["events"][0];
+  const json body = body_json(answer);
+  const json& reply = body["events"][0];
   EXPECT_EQ(reply["payload_encoding"], "base64");
   EXPECT_EQ(reply["message_type"], "binary");
   // The guest prints the payload with %s: it stops at the NUL byte.
