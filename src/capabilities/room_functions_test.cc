@@ -392,6 +392,24 @@ TEST_F(RoomFunctions, TenThousandExceptIdsAreOneBroadcast) {
   EXPECT_TRUE(std::binary_search(except.begin(), except.end(), "c0"));
 }
 
+TEST_F(RoomFunctions, TenThousandConnectionsListThroughTheBufferProtocol) {
+  in_event();
+  std::vector<std::string> ids;
+  size_t bytes = 0;
+  for (int i = 0; i < 10000; ++i) {
+    ids.push_back("conn-" + std::to_string(i));
+    bytes += ids.back().size() + (i ? 1 : 0);
+  }
+  TestDirectory big({{"lobby", ids}});
+  state_.rooms.directory = &big;
+  auto lines = probe("conns 64\nconns " + std::to_string(bytes) + "\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "4 " + std::to_string(bytes));
+  ASSERT_TRUE(lines[1].starts_with("0 conn-0,conn-1,")) << lines[1].substr(0, 40);
+  EXPECT_TRUE(lines[1].ends_with(",conn-9999"));
+  EXPECT_EQ(std::count(lines[1].begin(), lines[1].end(), ','), 9999);
+}
+
 TEST_F(RoomFunctions, HugeMessagesAreTooLargeWithoutBeingCopied) {
   in_event();
   // 16 MiB, inside the guest's memory but 16 times the default message limit.
@@ -408,7 +426,7 @@ TEST_F(RoomFunctions, TheDocumentedWatEchoBroadcastsTheMessage) {
   runtime::CallOptions options;
   options.entry = "onMessage";
   options.imports.bind(state_);
-  runtime::CallResult result = run("room_echo", options);
+  runtime::CallResult result = run("room_wat_echo", options);
   ASSERT_FALSE(result.trapped()) << result.message;
   ASSERT_EQ(state_.rooms.emitted.size(), 1u);
   EXPECT_EQ(payload_of(state_.rooms.emitted[0]), event_.payload);
@@ -417,7 +435,7 @@ TEST_F(RoomFunctions, TheDocumentedWatEchoBroadcastsTheMessage) {
   // Over its 64 KiB buffer: the payload call answers 4 and it skips the message.
   state_.rooms.emitted.clear();
   event_.payload.assign(70000, 'x');
-  result = run("room_echo", options);
+  result = run("room_wat_echo", options);
   ASSERT_FALSE(result.trapped()) << result.message;
   EXPECT_TRUE(state_.rooms.emitted.empty());
 }
