@@ -426,7 +426,7 @@ TEST_F(RoomFunctions, TheDocumentedWatEchoBroadcastsTheMessage) {
   runtime::CallOptions options;
   options.entry = "onMessage";
   options.imports.bind(state_);
-  runtime::CallResult result = run("room_wat_echo", options);
+  runtime::CallResult result = run("room_broadcast_all", options);
   ASSERT_FALSE(result.trapped()) << result.message;
   ASSERT_EQ(state_.rooms.emitted.size(), 1u);
   EXPECT_EQ(payload_of(state_.rooms.emitted[0]), event_.payload);
@@ -435,7 +435,7 @@ TEST_F(RoomFunctions, TheDocumentedWatEchoBroadcastsTheMessage) {
   // Over its 64 KiB buffer: the payload call answers 4 and it skips the message.
   state_.rooms.emitted.clear();
   event_.payload.assign(70000, 'x');
-  result = run("room_wat_echo", options);
+  result = run("room_broadcast_all", options);
   ASSERT_FALSE(result.trapped()) << result.message;
   EXPECT_TRUE(state_.rooms.emitted.empty());
 }
