@@ -392,6 +392,24 @@ TEST_F(RoomFunctions, TenThousandExceptIdsAreOneBroadcast) {
   EXPECT_TRUE(std::binary_search(except.begin(), except.end(), "c0"));
 }
 
+TEST_F(RoomFunctions, TenThousandConnectionsListThroughTheBufferProtocol) {
+  in_event();
+  std::vector<std::string> ids;
+  size_t bytes = 0;
+  for (int i = 0; i < 10000; ++i) {
+    ids.push_back("conn-" + std::to_string(i));
+    bytes += ids.back().size() + (i ? 1 : 0);
+  }
+  TestDirectory big({{"lobby", ids}});
+  state_.rooms.directory = &big;
+  auto lines = probe("conns 64\nconns " + std::to_string(bytes) + "\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "4 " + std::to_string(bytes));
+  ASSERT_TRUE(lines[1].starts_with("0 conn-0,conn-1,")) << lines[1].substr(0, 40);
+  EXPECT_TRUE(lines[1].ends_with(",conn-9999"));
+  EXPECT_EQ(std::count(lines[1].begin(), lines[1].end(), ','), 9999);
+}
+
 TEST_F(RoomFunctions, HugeMessagesAreTooLargeWithoutBeingCopied) {
   in_event();
   // 16 MiB, inside the guest's memory but 16 times the default message limit.

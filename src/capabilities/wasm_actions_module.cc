@@ -253,18 +253,21 @@ constexpr uint64_t kExceptIdOverhead = sizeof(std::string);
 // Splits a `\n`-separated id list: empty parts are skipped (a trailing newline or a
 // join of an empty list is fine), anything that is not a connection id is 3. The result
 // is sorted without duplicates: a set the deliverer can search, at most as big as the
-// distinct ids the guest named.
+// distinct ids the guest named. Sorted as views into guest memory (the call holds it
+// still), so the sort moves 16-byte views, not strings.
 u32 parse_except(std::string_view text, std::vector<std::string>& ids) {
+  std::vector<std::string_view> views;
   while (!text.empty()) {
     const size_t end = std::min(text.find('\n'), text.size());
     std::string_view id = text.substr(0, end);
     text.remove_prefix(std::min(end + 1, text.size()));
     if (id.empty()) continue;
     if (!wa::capabilities::is_connection_id(id)) return code(AbiError::kInvalidArgument);
-    ids.emplace_back(id);
+    views.push_back(id);
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::sort(views.begin(), views.end());
+  views.erase(std::unique(views.begin(), views.end()), views.end());
+  ids.assign(views.begin(), views.end());
   return code(AbiError::kOk);
 }
 

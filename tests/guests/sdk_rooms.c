@@ -9,6 +9,8 @@
 //              "select <room> <text>" select, then broadcast; reply: both error names
 //              "size"                reply: "len=<n> last=<last byte>" (payload retry)
 //              "print <text>"        printf without a flush (the export flushes)
+//              "count"               reply: "count=<n>", this instance's messages so far
+//                                    (1 each time per-event; it grows when persistent)
 //              anything else         broadcast to the others as it came (binary too);
 //                                    reply "ok" or the error name
 //   onLeave:   "left <id>" to the room
@@ -29,6 +31,8 @@ static int on_join(const wa_event* e) {
   return 0;
 }
 
+static unsigned messages;  // survives between events only on a persistent instance
+
 static int by_name(const void* a, const void* b) {
   return strcmp(*(const char* const*)a, *(const char* const*)b);
 }
@@ -36,6 +40,7 @@ static int by_name(const void* a, const void* b) {
 static void on_message(const wa_event* e, const uint8_t* data, uint32_t len) {
   const char* text = (const char*)data;  // NUL-terminated by the SDK
   char reply[512];
+  ++messages;
   if (strcmp(text, "who") == 0) {
     char** ids;
     size_t n;
@@ -69,6 +74,9 @@ static void on_message(const wa_event* e, const uint8_t* data, uint32_t len) {
     wa_room_reply_str(reply);
   } else if (strcmp(text, "size") == 0 || (len > 4 && memcmp(text, "size", 4) == 0)) {
     snprintf(reply, sizeof reply, "len=%u last=%c", len, len ? data[len - 1] : '-');
+    wa_room_reply_str(reply);
+  } else if (strcmp(text, "count") == 0) {
+    snprintf(reply, sizeof reply, "count=%u", messages);
     wa_room_reply_str(reply);
   } else if (strncmp(text, "print ", 6) == 0) {
     printf("%s", text + 6);  // no flush here: WA_ON_MESSAGE flushes at the end

@@ -3,8 +3,8 @@
 // hands back what the guest emitted: what the SDK tests (C, AssemblyScript, Rust) check.
 //
 // It sets the event up as per-event mode does (WA_* environment, the payload on stdin,
-// the room current) but calls the export alone: `_initialize` is the RoomRunner's to run
-// (its own tests cover it), and the SDKs must not depend on the environment anyway.
+// the room current, `_initialize` before the export); tests/cli/sdk_rooms_runner_test.cc
+// runs the same guests through the RoomRunner, persistent mode included.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -106,6 +106,7 @@ class RoomGuest {
     runtime::CallOptions options;
     options.entry =
         spec.entry.empty() ? std::string(capabilities::room_event_export(kind)) : spec.entry;
+    options.initializer = "_initialize";  // when the module has it (reactors)
     options.wasi.args = {"chat"};
     if (spec.room_event) {
       state.rooms.event = &event;

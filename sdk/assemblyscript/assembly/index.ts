@@ -5,7 +5,7 @@
 export { AbiError, errorName } from "./abi";
 export { fromUtf8, isUtf8, utf8 } from "./bytes";
 export { KvStore } from "./kv";
-export { Event, Room } from "./rooms";
+export { event, Event, payload, payloadString, refuse, reply, replyBytes, Room } from "./rooms";
 export { env, escapeHtml, Params, percentDecode, Request, Response } from "./cgi";
 export { Files } from "./files";
 export { JsonArray, JsonKind, JsonObject, jsonQuote, JsonValue } from "./json";

@@ -1,13 +1,18 @@
-// Rooms: wrappers over the `room_*` and `event_*` host functions (host ABI contract v1).
-// A room handler exports onJoin / onMessage / onLeave; inside them `Event.get()` says
-// which event runs and `Event.payload()` holds the message. Like KvStore, nothing here
-// throws: calls return the AbiError, or a value with the outcome in `Room.lastError` /
-// `Event.lastError`.
+// Rooms: wrappers over the `room_*` and `event_*` host functions (host ABI contract v1,
+// docs/host-abi.md "Rooms"). A room handler exports onJoin / onMessage / onLeave; inside
+// them `event()` says which event runs, `payload()` holds the message and `reply()`
+// answers the event's own connection. Like KvStore, nothing here throws: calls return
+// the AbiError, or a value with the outcome in `Room.lastError` / `Event.lastError`.
+//
+// The event comes from the host calls, never from the environment: in persistent mode
+// one instance runs many events and the WASI environment and stdin stay those of the
+// first. Build handlers with `--exportStart _initialize` so that top-level code and
+// global initializers run once per instance, before the first event.
 import {
   AbiError, errorName, event_get, event_payload, room_broadcast, room_connections, room_select,
   room_send,
 } from "./abi";
-import { BufferCall, fromUtf8, utf8 } from "./bytes";
+import { BufferCall, fromUtf8, toArrayBuffer, utf8 } from "./bytes";
 import { JsonValue } from "./json";
 
 class ConnectionsCall extends BufferCall {
@@ -76,8 +81,14 @@ export class Event {
   room: string = "";
   connection: string = "";
   action: string = "";
-  /** "text" | "binary" (empty for join and leave) */
+  /** "text" | "binary" ("text" for join and leave) */
   messageType: string = "";
+
+  get isJoin(): bool { return this.event == "join"; }
+  get isMessage(): bool { return this.event == "message"; }
+  get isLeave(): bool { return this.event == "leave"; }
+  /** A binary frame (not valid UTF-8 text). */
+  get isBinary(): bool { return this.messageType == "binary"; }
 
   /** The current event, or null outside a room event (see `Event.lastError`). */
   static get(): Event | null {
@@ -108,4 +119,33 @@ export class Event {
   }
 
   static payloadString(): string { return fromUtf8(Event.payload()); }
+}
+
+/** The current event, or null outside a room event (see `Event.lastError`). */
+export function event(): Event | null { return Event.get(); }
+
+/** The current message's bytes (empty for join and leave, and on failure). */
+export function payload(): Uint8Array { return Event.payload(); }
+
+/** The current message as UTF-8 text. */
+export function payloadString(): string { return Event.payloadString(); }
+
+/**
+ * Appends `text` to the event's reply: everything written to stdout during an event goes
+ * to the event's own connection as one message (nothing if empty). The WASI shim writes
+ * stdout unbuffered, so nothing waits for a later event.
+ */
+export function reply(text: string): void { process.stdout.write(text); }
+
+export function replyBytes(bytes: Uint8Array): void {
+  process.stdout.write(toArrayBuffer(bytes));
+}
+
+/**
+ * For onJoin: refuses the connection. The host closes it with code 1008 and `reason` as
+ * the close reason (at most 123 bytes go out). Ends the handler (a non-zero exit).
+ */
+export function refuse(reason: string): void {
+  process.stdout.write(reason);
+  process.exit(1);
 }

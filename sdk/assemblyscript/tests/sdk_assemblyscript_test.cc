@@ -153,12 +153,14 @@ TEST(SdkImports, HttpGuestImportsTheReferenceSignatures) {
   }
 }
 
-// The host implements rooms in a later issue: until then a guest that calls them is
-// refused at load time with the import's name, never run half-way.
-TEST(SdkImports, RoomsGuestIsRejectedAsAnUnsupportedImport) {
+// The room functions link like every `wasm_actions` import: a rooms guest run as a plain
+// command (no rooms grant, no event) runs to the end, and its room calls answer
+// access_denied instead of doing anything.
+TEST(SdkImports, RoomsGuestLinksAndRunsWithoutTheGrant) {
   Outcome o = run_guest("", "sdkas_rooms", "");
-  EXPECT_NE(o.status, 0);
-  EXPECT_NE(o.err.find("wasm_actions.room_"), std::string::npos) << o.err;
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(o.out, "access_denied") << o.err;
+  EXPECT_EQ(o.err.find("unsupported"), std::string::npos) << o.err;
 }
 
 // ---- CGI helpers ----

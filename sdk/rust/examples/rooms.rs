@@ -7,10 +7,17 @@
 //!              "/event"          reply: the event as the SDK parsed it
 //!              "/to <id> <text>" to that connection; reply: "ok" or the error name
 //!              "/in <room> <text>" into another room of the action (room_select)
+//!              "/count"          reply: "count=<n>", this instance's messages so far
+//!                                (1 each time per-event; it grows when persistent)
 //!              anything else     to everyone else as it came (text or binary);
 //!                                reply "ok" or the error name
 //!   onLeave    "<id> left" to the room
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use wasm_actions::rooms::{self, Event};
+
+// Survives between events only on a persistent instance (settings.room_mode).
+static MESSAGES: AtomicU32 = AtomicU32::new(0);
 
 fn join(e: &Event) -> Result<(), String> {
     if e.connection.starts_with("banned") {
@@ -30,8 +37,11 @@ fn outcome(result: Result<(), wasm_actions::Error>) -> &'static str {
 }
 
 fn message(e: &Event, data: &[u8]) {
+    let count = MESSAGES.fetch_add(1, Ordering::Relaxed) + 1;
     let text = String::from_utf8_lossy(data);
-    if text == "/who" {
+    if text == "/count" {
+        rooms::reply_str(&format!("count={count}"));
+    } else if text == "/who" {
         match rooms::connections() {
             Ok(mut ids) => {
                 ids.sort();

@@ -56,7 +56,9 @@ pub struct Event {
 impl Event {
     /// The current event; `Err(NotFound)` outside a room event (an HTTP request).
     pub fn current() -> Result<Event, Error> {
-        let json = with_growing_buffer(512, |buf, cap, len| unsafe { abi::event_get(buf, cap, len) })?;
+        let json = with_growing_buffer(512, |buf, cap, len| unsafe {
+            abi::event_get(buf, cap, len)
+        })?;
         let text = std::str::from_utf8(&json).map_err(|_| Error::InvalidArgument)?;
         Event::parse(text).ok_or(Error::InvalidArgument)
     }
@@ -65,7 +67,10 @@ impl Event {
     /// "message_type"}`. Unknown keys are skipped whatever their value (a newer host may add
     /// fields); anything that is not one JSON object gives None.
     pub fn parse(json: &str) -> Option<Event> {
-        let mut p = Json { s: json.as_bytes(), i: 0 };
+        let mut p = Json {
+            s: json.as_bytes(),
+            i: 0,
+        };
         let mut fields: [(&str, String); 5] = [
             ("event", String::new()),
             ("room", String::new()),
@@ -236,7 +241,9 @@ pub fn event() -> Result<Event, Error> {
 /// The current message's bytes (empty for join and leave); `Err(NotFound)` outside a room
 /// event. Retried with the needed size on `buffer_too_small`.
 pub fn payload() -> Result<Vec<u8>, Error> {
-    with_growing_buffer(4096, |buf, cap, len| unsafe { abi::event_payload(buf, cap, len) })
+    with_growing_buffer(4096, |buf, cap, len| unsafe {
+        abi::event_payload(buf, cap, len)
+    })
 }
 
 /// Sends `message` to every connection of the current room except the ids in `except`.
@@ -256,7 +263,12 @@ pub fn broadcast_str(message: &str, except: &[&str]) -> Result<(), Error> {
 /// in the room).
 pub fn send(connection: &str, message: &[u8]) -> Result<(), Error> {
     Error::from_code(unsafe {
-        abi::room_send(connection.as_ptr(), connection.len(), message.as_ptr(), message.len())
+        abi::room_send(
+            connection.as_ptr(),
+            connection.len(),
+            message.as_ptr(),
+            message.len(),
+        )
     })
 }
 
@@ -266,8 +278,9 @@ pub fn send_str(connection: &str, message: &str) -> Result<(), Error> {
 
 /// The current room's connection ids (any order).
 pub fn connections() -> Result<Vec<String>, Error> {
-    let list =
-        with_growing_buffer(1024, |buf, cap, len| unsafe { abi::room_connections(buf, cap, len) })?;
+    let list = with_growing_buffer(1024, |buf, cap, len| unsafe {
+        abi::room_connections(buf, cap, len)
+    })?;
     Ok(String::from_utf8_lossy(&list)
         .split('\n')
         .filter(|id| !id.is_empty())

@@ -1,6 +1,7 @@
 // SDK test guest: calls every rooms wrapper, so its import section lists every room
-// function of the contract (the test checks names and signatures). Until the host
-// implements rooms, `wasm-actions run` rejects it as an unsupported import.
+// function of the contract (the test checks names and signatures). Run as a command
+// (`wasm-actions run`, no rooms grant) it links, and every room call answers
+// access_denied.
 import { Event, Room, errorName } from "../../assembly/index";
 
 export function onMessage(): void {
