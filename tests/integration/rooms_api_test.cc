@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "gateway/http_client.h"
 #include "server_process.h"
 #include "support/base64.h"
+#include "support/subprocess.h"
 #include "test_api.h"
 #include "test_ws_client.h"
 
@@ -47,7 +49,7 @@ class RoomsApi : public ServerTest {
     client_ = std::make_unique<HttpClient>(client_for(start({"--compile-tiers", "fast"})));
     token_ = register_user(*client_, "alice");
     ASSERT_FALSE(token_.empty());
-    deploy_or_fail(*client_, token_, "chat", "/chat", read_guest("chat"), chat_settings());
+    deploy_or_fail(*client_, token_, "chat", "/chat/...", read_guest("chat"), chat_settings());
     wait_until_ready_or_fail(*client_, token_, "chat");
   }
 
@@ -196,6 +198,22 @@ TEST_F(RoomsApi, TestMessageRunsOnMessageAndReachesTheMembers) {
   EXPECT_EQ(body_json(alone)["events"][0]["type"], "broadcast");
 }
 
+// The chat's HTTP route posts into a room (room_select from an HTTP request): the members
+// get the announcement, and the answer counts them.
+TEST_F(RoomsApi, AnAnnouncementOverHttpReachesTheRoom) {
+  auto ann = join("lobby", "ann");
+  ASSERT_TRUE(ann);
+  ClientResponse r = send_request(*client_, "POST", "/chat/rooms/lobby/announce", "",
+                                  "maintenance at noon", {{"Content-Type", "text/plain"}});
+  ASSERT_EQ(r.status, 202u) << r.body;
+  EXPECT_EQ(body_json(r), json({{"room", "lobby"}, {"delivered_to", 1}}));
+  EXPECT_EQ(next_of_type(*ann, "announce").value("text", ""), "maintenance at noon");
+  // A room name the platform refuses is the route's 400, not a crash.
+  ClientResponse bad = send_request(*client_, "POST", "/chat/rooms/a%20b/announce", "", "x",
+                                    {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(bad.status, 400u) << bad.body;
+}
+
 TEST_F(RoomsApi, Base64PayloadArrivesAsBinaryAndTheReplyIsShown) {
   const std::string bytes("\x00\xff\x01hello", 8);
   json body = {{"payload", base64_encode(bytes)}, {"payload_encoding", "base64"}};
@@ -270,6 +288,53 @@ TEST_F(RoomsApi, ScopesOwnersAndGrants) {
   ClientResponse not_granted =
       call("POST", "/actions/plain/rooms/lobby/messages", json{{"payload", "x"}}.dump());
   EXPECT_EQ(not_granted.status, 409u) << not_granted.body;
+}
+
+// The deploy command of examples/chat/README.md: --rooms, --kv, --env and --room-mode
+// reach the action's settings, and the page then knows where its rooms are.
+TEST_F(RoomsApi, TheReadmesDeployCommandGrantsRoomsAndSetsTheMode) {
+  const auto module = data_ / "chat.wasm";
+  {
+    std::ofstream out(module, std::ios::binary);
+    out << read_guest("chat");
+  }
+  auto deploy = [&](std::vector<std::string> flags) {
+    std::vector<std::string> argv = {server_binary(), "deploy", module.string(), "--name",
+                                     "cli-chat"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"--server", server_->url(), "--token", token_});
+    auto ran = run_subprocess(argv, data_, {});
+    EXPECT_TRUE(ran) << ran.error().message;
+    return ran ? *ran : SubprocessResult{};
+  };
+  SubprocessResult created =
+      deploy({"--route", "/cli-chat/...", "--rooms", "--kv", "default:rw", "--env",
+              "CHAT_ROOMS=/rooms/alice/cli-chat", "--room-mode", "persistent"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  json settings = body_json(call("GET", "/actions/cli-chat"))["settings"];
+  EXPECT_EQ(settings["room_mode"], "persistent");
+  EXPECT_EQ(settings["capabilities"]["rooms"], true);
+  EXPECT_EQ(settings["capabilities"]["key_value_stores"][0]["access"], "read-write");
+  EXPECT_EQ(settings["env"]["CHAT_ROOMS"], "/rooms/alice/cli-chat");
+  wait_until_ready_or_fail(*client_, token_, "cli-chat");
+  ClientResponse page = send_request(*client_, "GET", "/cli-chat");
+  ASSERT_EQ(page.status, 200u) << page.body;
+  EXPECT_NE(page.body.find(R"(<meta name="chat-rooms" content="/rooms/alice/cli-chat">)"),
+            std::string::npos);
+  EXPECT_NE(page.body.find(R"(<meta name="chat-base" content="/cli-chat">)"), std::string::npos);
+  ClientResponse client_js = send_request(*client_, "GET", "/cli-chat/rooms.js");
+  ASSERT_EQ(client_js.status, 200u);
+  EXPECT_NE(client_js.body.find("export function connectRoom"), std::string::npos);
+
+  // Back to per-event; a mode the CLI does not know is refused before anything is sent.
+  SubprocessResult back = deploy({"--room-mode", "per-event"});
+  ASSERT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_EQ(body_json(call("GET", "/actions/cli-chat"))["settings"]["room_mode"], "per-event");
+  const size_t versions = body_json(call("GET", "/actions/cli-chat"))["versions"].size();
+  SubprocessResult bad = deploy({"--room-mode", "sometimes"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("sometimes"), std::string::npos) << bad.output;
+  EXPECT_EQ(body_json(call("GET", "/actions/cli-chat"))["versions"].size(), versions);
 }
 
 }  // namespace

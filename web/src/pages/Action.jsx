@@ -11,12 +11,14 @@ import { AnalyticsView } from './Analytics.jsx';
 import { TesterView } from './Tester.jsx';
 import { NotFound } from './NotFound.jsx';
 import { GrantsPanel } from './Grants.jsx';
+import { RoomsView } from './Rooms.jsx';
 
 const TABS = [
   ['overview', 'Overview'],
   ['logs', 'Logs'],
   ['analytics', 'Analytics'],
   ['tester', 'Request tester'],
+  ['rooms', 'Rooms'],
 ];
 
 export function ActionPage({ name, tab }) {
@@ -86,6 +88,7 @@ export function ActionPage({ name, tab }) {
       {tab === 'logs' && <LogsView action={action} />}
       {tab === 'analytics' && <AnalyticsView action={action} />}
       {tab === 'tester' && <TesterView action={action} />}
+      {tab === 'rooms' && <RoomsView action={action} />}
     </section>
   );
 }
@@ -136,6 +139,7 @@ function formFrom(action) {
     timeout: String(action.settings.timeout_ms),
     memory: String(action.settings.memory_limit_mb),
     enabled: action.settings.enabled,
+    roomMode: action.settings.room_mode || 'per-event',
     env: envFromObject(action.settings.env),
   };
 }
@@ -176,6 +180,7 @@ function SettingsForm({ action, reload }) {
     if (form.timeout !== saved.timeout) settings.timeout_ms = +form.timeout;
     if (form.memory !== saved.memory) settings.memory_limit_mb = +form.memory;
     if (form.enabled !== saved.enabled) settings.enabled = form.enabled;
+    if (form.roomMode !== saved.roomMode) settings.room_mode = form.roomMode;
     if (JSON.stringify(envToObject(form.env)) !== JSON.stringify(envToObject(saved.env))) settings.env = envToObject(form.env);
     if (Object.keys(settings).length) patch.settings = settings;
     if (!Object.keys(patch).length) return;
@@ -188,7 +193,7 @@ function SettingsForm({ action, reload }) {
       setMessage('Saved.');
       await reload();
     } catch (error) {
-      const field = fieldOf(error, ['route', 'timeout', 'memory', 'env']);
+      const field = fieldOf(error, ['route', 'timeout', 'memory', 'env', 'room_mode']);
       setErrors(field ? { [field]: error.message } : { form: error.message });
     } finally {
       setBusy(false);
@@ -224,6 +229,17 @@ function SettingsForm({ action, reload }) {
           {(props) => <input {...props} name="memory" type="number" min="1" inputmode="numeric" value={form.memory} onInput={(e) => set('memory')(e.currentTarget.value)} />}
         </Field>
       </div>
+      <Field label="Room instances" error={errors.room_mode}
+        hint={form.roomMode === 'persistent'
+          ? 'One live instance per room keeps its memory between events (events run one at a time).'
+          : 'A fresh instance for every join, message and leave; keep state in a key-value store.'}>
+        {(props) => (
+          <select {...props} name="room_mode" value={form.roomMode} onChange={(e) => set('roomMode')(e.currentTarget.value)}>
+            <option value="per-event">Per event</option>
+            <option value="persistent">Persistent per room</option>
+          </select>
+        )}
+      </Field>
       <EnvEditor value={form.env} onChange={set('env')} error={errors.env} idPrefix="settings-env" />
       <div class="form-footer">
         <span class="grow muted" role="status">
