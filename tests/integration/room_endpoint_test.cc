@@ -61,12 +61,18 @@ TEST_F(RoomEndpointTest, JoinsAndTalksOverAWebSocket) {
   ASSERT_TRUE(hello);
   EXPECT_EQ(hello->data, "hello");
   EXPECT_FALSE(hello->binary);
+  auto own = b.read();  // a broadcast reaches its sender too
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->data, "hello");
   std::string bytes("\x00\xfe\xff", 3);
   ASSERT_EQ(a.send_binary(bytes), "");
   auto binary = b.read();
   ASSERT_TRUE(binary);
   EXPECT_EQ(binary->data, bytes);
   EXPECT_TRUE(binary->binary);
+  auto own_binary = a.read();
+  ASSERT_TRUE(own_binary);
+  EXPECT_EQ(own_binary->data, bytes);
 
   b.close();
   auto left = a.read();
