@@ -8,9 +8,9 @@
 // delivers the emitted events after the handler returns, in order.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,9 +73,9 @@ class RoomDirectory {
 };
 
 struct RoomCallLimits {
-  uint64_t max_message_bytes = 1u << 20;    // one broadcast/send payload (7 too_large)
-  uint64_t max_emitted_bytes = 16u << 20;   // all payloads of one event (8 quota_exceeded)
-  unsigned max_emitted_events = 4096;       // messages one event may emit (8 quota_exceeded)
+  uint64_t max_message_bytes = 1u << 20;   // one broadcast/send payload (7 too_large)
+  uint64_t max_emitted_bytes = 16u << 20;  // all payloads of one event (8 quota_exceeded)
+  unsigned max_emitted_events = 4096;      // messages one event may emit (8 quota_exceeded)
 };
 
 // The rooms part of WasmActionsState: set by the platform for each call.

@@ -34,6 +34,12 @@ class EngineRuntime final : public ModuleRuntime {
     return engine_.call(module, options);
   }
 
+  std::unique_ptr<runtime::LiveInstance> instantiate(runtime::Module& module,
+                                                     const runtime::CallOptions& options,
+                                                     runtime::CallResult& result) override {
+    return engine_.instantiate(module, options, result);
+  }
+
  private:
   runtime::Engine engine_;
 };

@@ -14,6 +14,7 @@
 
 #include "runtime/call.h"
 #include "runtime/engine.h"
+#include "runtime/live_instance.h"
 #include "runtime/module.h"
 #include "support/expected.h"
 
@@ -36,6 +37,12 @@ class ModuleRuntime {
   // answers "compiling" instead of calling then).
   virtual runtime::CallResult call(runtime::Module& module,
                                    const runtime::CallOptions& options) = 0;
+  // An instance that lives across calls (persistent rooms): instantiates, runs
+  // options.initializer and options.entry; nullptr if that left no usable instance
+  // (`result` says why). The states bound in options.imports must outlive it.
+  virtual std::unique_ptr<runtime::LiveInstance> instantiate(runtime::Module& module,
+                                                             const runtime::CallOptions& options,
+                                                             runtime::CallResult& result) = 0;
 };
 
 struct EngineRuntimeConfig {

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "capabilities/wasm_actions_module.h"
+#include "platform/call_bindings.h"
 #include "platform/error_kinds.h"
 #include "platform/kv/sqlite_kv_backend.h"
 #include "runtime/outcome.h"
@@ -486,10 +487,7 @@ capabilities::OutboundClient& thread_outbound_client(const capabilities::Outboun
 
 }  // namespace
 
-Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptions options,
-                                        std::string_view request_id,
-                                        capabilities::ActionCaller* calls,
-                                        capabilities::RoomDirectory* rooms) {
+Expected<std::shared_ptr<runtime::Module>> Platform::runnable_module(const Action& action) {
   if (!action.settings.enabled) {
     return err(error_kind::kDisabled, "action '" + action.name + "' is disabled");
   }
@@ -520,7 +518,10 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
     default:
       break;
   }
-  options.entry = action.settings.entry;
+  return module;
+}
+
+void Platform::apply_settings(const Action& action, runtime::CallOptions& options) const {
   options.timeout = std::min(action.settings.timeout, config_.limits.max_timeout);
   options.memory_limit_bytes =
       std::min(action.settings.memory_limit_bytes, config_.limits.max_memory_limit_bytes);
@@ -530,14 +531,20 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
         std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
     if (!taken) env.emplace_back(name, value);
   }
+}
 
+void Platform::bind_capabilities(const Action& action, CallBindings& bindings,
+                                 runtime::CallOptions& options, std::string_view request_id,
+                                 capabilities::ActionCaller* calls,
+                                 capabilities::RoomDirectory* rooms) {
+  const auto& grants = action.settings.capabilities;
   // The `wasm_actions` functions see this action's owner and grants, nothing else.
-  capabilities::WasmActionsState actions_state;
+  capabilities::WasmActionsState& actions_state = bindings.actions;
   actions_state.kv = kv_.get();
   actions_state.owner_id = action.owner_id;
-  actions_state.kv_grants = &action.settings.capabilities.key_value_stores;
+  actions_state.kv_grants = &grants.key_value_stores;
   // An HTTP request has no room until room_select picks one.
-  actions_state.rooms.granted = action.settings.capabilities.rooms;
+  actions_state.rooms.granted = grants.rooms;
   actions_state.rooms.directory = rooms;
   actions_state.rooms.service_id = action.owner_name + "/" + action.name;
   actions_state.rooms.limits = config_.rooms;
@@ -545,39 +552,37 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
   // `wasi_experimental_http`: what the grants open (nothing granted: every request is
   // refused, and the log says why). The refusal sink captures one pointer, so binding it
   // allocates nothing.
-  const auto& grants = action.settings.capabilities;
-  capabilities::ExperimentalHttpState http_state;
+  capabilities::ExperimentalHttpState& http_state = bindings.http;
   http_state.allowed_hosts = &grants.allowed_outbound_hosts;
   http_state.callable_actions = &grants.actions;
   if (!grants.allowed_outbound_hosts.empty())
     http_state.client = &thread_outbound_client(config_.outbound);
   if (!grants.actions.empty()) http_state.actions = calls;
   http_state.limits = config_.outbound_sessions;
-  struct RefusalLog {
-    ActionLog& log;
-    int64_t action_id;
-    std::string_view request_id;
-  } refusals{*log_, action.id, request_id};
-  http_state.log_refusal = [&refusals](const std::string& why) {
-    (void)refusals.log.append(LogEntry{0, refusals.action_id, 0, std::string(refusals.request_id),
-                                       LogLevel::kWarn, "destination_not_allowed", why});
+  bindings.log = log_.get();
+  bindings.action_id = action.id;
+  bindings.request_id.assign(request_id);
+  http_state.log_refusal = [b = &bindings](const std::string& why) {
+    (void)b->log->append(LogEntry{0, b->action_id, 0, b->request_id, LogLevel::kWarn,
+                                  "destination_not_allowed", why});
   };
   options.imports.bind(http_state);
-  // Granted volumes are preopens, charged to the volume's shared quota.
-  if (!action.settings.capabilities.volumes.empty()) {
-    auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
-    if (!preopens) return preopens.error();
-    for (auto& p : *preopens) {
-      options.wasi.preopens.push_back(wasi::Preopen{std::move(p.host_path), std::move(p.guest_path),
-                                                    p.read_only, std::move(p.quota)});
-    }
-  }
+}
 
-  InvokeResult result;
-  result.call = runtime_->call(**module, options);
-  result.module_sha256 = version.module_sha256;
-  result.version_number = version.number;
-  result.room_events = std::move(actions_state.rooms.emitted);
+Status Platform::add_volume_preopens(const Action& action, runtime::CallOptions& options) {
+  // Granted volumes are preopens, charged to the volume's shared quota.
+  if (action.settings.capabilities.volumes.empty()) return ok_status();
+  auto preopens = volumes_->preopens(action.owner_id, action.settings.capabilities.volumes);
+  if (!preopens) return preopens.error();
+  for (auto& p : *preopens) {
+    options.wasi.preopens.push_back(wasi::Preopen{std::move(p.host_path), std::move(p.guest_path),
+                                                  p.read_only, std::move(p.quota)});
+  }
+  return ok_status();
+}
+
+void Platform::record_call(const Action& action, std::string_view request_id,
+                           InvokeResult& result) {
   result.outcome =
       result.call.trapped() ? std::string(runtime::trap_kind_name(result.call.trap)) : "ok";
   const std::string error_kind = result.call.trapped() ? result.outcome : "";
@@ -595,6 +600,111 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
         result.call.trap == runtime::TrapKind::kTimeout ? LogLevel::kWarn : LogLevel::kError,
         result.outcome, message});
   }
+}
+
+Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptions options,
+                                        std::string_view request_id,
+                                        capabilities::ActionCaller* calls,
+                                        capabilities::RoomDirectory* rooms) {
+  auto module = runnable_module(action);
+  if (!module) return module.error();
+  options.entry = action.settings.entry;
+  apply_settings(action, options);
+  CallBindings bindings;
+  bind_capabilities(action, bindings, options, request_id, calls, rooms);
+  if (auto st = add_volume_preopens(action, options); !st) return st.error();
+
+  InvokeResult result;
+  result.call = runtime_->call(**module, options);
+  result.module_sha256 = action.current->module_sha256;
+  result.version_number = action.current->number;
+  result.room_events = std::move(bindings.actions.rooms.emitted);
+  record_call(action, request_id, result);
+  return result;
+}
+
+Expected<InvokeResult> Platform::invoke_room_event(const Action& action,
+                                                   const RoomInvocation& invocation) {
+  if (!action.settings.capabilities.rooms) {
+    return err(error_kind::kForbidden, "action '" + action.name + "' is not granted rooms");
+  }
+  if (!invocation.event) return err(error_kind::kInvalidArgument, "no room event");
+  const capabilities::RoomEvent& event = *invocation.event;
+  auto module = runnable_module(action);
+  if (!module) return module.error();
+  const ActionVersion& version = *action.current;
+  const std::string entry(capabilities::room_event_export(event.kind));
+
+  InvokeResult result;
+  result.module_sha256 = version.module_sha256;
+  result.version_number = version.number;
+  const auto& exports = (*module)->info().function_exports;
+  if (std::find(exports.begin(), exports.end(), entry) == exports.end()) {
+    result.ran = false;
+    result.outcome = "ok";
+    return result;
+  }
+
+  LiveRoom* live = invocation.live;
+  if (live && live->alive() && live->module_sha256 != version.module_sha256) live->reset();
+  const bool fresh = !live || !live->alive();
+  if (live && fresh) live->reset();
+
+  CallBindings one_shot;
+  CallBindings* bindings = &one_shot;
+  runtime::CallOptions options;
+  if (fresh) {
+    if (live) {
+      live->bindings = std::make_unique<CallBindings>();
+      bindings = live->bindings.get();
+    }
+    options.entry = entry;
+    options.initializer = "_initialize";
+    options.wasi.args = {action.name};
+    auto& env = options.wasi.env;
+    env.emplace_back("WA_EVENT", std::string(capabilities::room_event_name(event.kind)));
+    env.emplace_back("WA_ROOM", event.room);
+    env.emplace_back("WA_CONNECTION_ID", event.connection);
+    env.emplace_back("WA_ACTION", event.action);
+    if (event.kind == capabilities::RoomEventKind::kMessage)
+      env.emplace_back("WA_MESSAGE_TYPE", event.binary ? "binary" : "text");
+    for (const auto& var : invocation.env) env.push_back(var);
+    options.wasi.stdin_data = event.payload;
+    options.wasi.stderr_config.trap_on_limit = false;
+    apply_settings(action, options);
+    bind_capabilities(action, *bindings, options, invocation.request_id, nullptr,
+                      invocation.directory);
+    if (auto st = add_volume_preopens(action, options); !st) return st.error();
+  } else {
+    // The live instance's states: this event's parts, the rest as they were.
+    bindings = live->bindings.get();
+    bindings->request_id = invocation.request_id;
+    bindings->actions.rooms.directory = invocation.directory;
+    bindings->http.requests = 0;
+  }
+  capabilities::RoomCallState& rooms = bindings->actions.rooms;
+  rooms.event = &event;
+  rooms.current_room = event.room;
+  rooms.emitted.clear();
+  rooms.emitted_bytes = 0;
+
+  if (!live) {
+    result.call = runtime_->call(**module, options);
+  } else if (fresh) {
+    live->instance = runtime_->instantiate(**module, options, result.call);
+    live->module_sha256 = version.module_sha256;
+    live->version_number = version.number;
+    result.persistent = true;
+  } else {
+    const auto timeout = std::min(action.settings.timeout, config_.limits.max_timeout);
+    result.call = live->instance->call(entry, timeout);
+    result.persistent = true;
+  }
+  result.room_events = std::move(rooms.emitted);
+  rooms.emitted.clear();
+  rooms.event = nullptr;  // `event` is the caller's: not kept past this call
+  if (live && !live->alive()) live->reset();
+  record_call(action, invocation.request_id, result);
   return result;
 }
 

@@ -33,6 +33,7 @@
 #include "platform/action_registry.h"
 #include "platform/database.h"
 #include "platform/disk_gc.h"
+#include "platform/live_room.h"
 #include "platform/metrics_registry.h"
 #include "platform/module_cache.h"
 #include "platform/module_runtime.h"
@@ -107,6 +108,21 @@ struct InvokeResult {
   // What the guest's room calls emitted (room_select + room_broadcast / room_send from an
   // HTTP request, or a room event's calls), in order; the caller delivers them.
   std::vector<capabilities::EmittedEvent> room_events;
+  bool ran = true;          // false: a room event whose export the module does not have
+  bool persistent = false;  // a room event that ran on the room's live instance
+};
+
+// One room event to run (Platform::invoke_room_event).
+struct RoomInvocation {
+  const capabilities::RoomEvent* event = nullptr;
+  // join: the upgrade request's CGI variables (QUERY_STRING, HTTP_*, REMOTE_ADDR, ...).
+  std::vector<std::pair<std::string, std::string>> env;
+  capabilities::RoomDirectory* directory = nullptr;  // who is in the action's rooms
+  std::string request_id;
+  // Persistent mode: the room's slot, made on first use and discarded after a trap, an
+  // exit or a memory-cap hit (the next event makes a fresh one). nullptr: a fresh
+  // instance for this event (per-event mode).
+  LiveRoom* live = nullptr;
 };
 
 class Platform {
@@ -154,6 +170,14 @@ class Platform {
                                 std::string_view request_id,
                                 capabilities::ActionCaller* calls = nullptr,
                                 capabilities::RoomDirectory* rooms = nullptr);
+
+  // Runs a room event's export (onJoin / onMessage / onLeave) like invoke runs an HTTP
+  // request: same checks, errors, limits, grants, metrics and logs. Environment WA_EVENT,
+  // WA_ROOM, WA_CONNECTION_ID, WA_ACTION (+ WA_MESSAGE_TYPE, and invocation.env on join),
+  // the payload on stdin; `_initialize` first on a fresh instance; `_start` never. A
+  // module without the export runs nothing (InvokeResult::ran false). forbidden
+  // without the `rooms` grant.
+  Expected<InvokeResult> invoke_room_event(const Action& action, const RoomInvocation& invocation);
 
   // A call that arrived through a chain: an info line in the callee's log (request id
   // `<parent>.<n>`) and the callee's chained-call counter.
@@ -216,6 +240,17 @@ class Platform {
   Status init();
   Expected<std::shared_ptr<runtime::Module>> load_module(const std::string& sha256,
                                                          const std::string& owner);
+  // The current version's module, runnable now (errors as invoke's).
+  Expected<std::shared_ptr<runtime::Module>> runnable_module(const Action& action);
+  // Timeout, memory cap and env vars from the action's settings.
+  void apply_settings(const Action& action, runtime::CallOptions& options) const;
+  // Fills `bindings` with what the action's grants open and binds them into `options`.
+  void bind_capabilities(const Action& action, CallBindings& bindings,
+                         runtime::CallOptions& options, std::string_view request_id,
+                         capabilities::ActionCaller* calls, capabilities::RoomDirectory* rooms);
+  Status add_volume_preopens(const Action& action, runtime::CallOptions& options);
+  // Metrics, the guest's stderr and any trap, into the action's metrics and log.
+  void record_call(const Action& action, std::string_view request_id, InvokeResult& result);
   ModuleRuntime::StateCallback status_callback(const std::string& sha256);
   void warm_compiling_versions();
   std::shared_ptr<ActionMetrics> metrics_for(const Action& action);

@@ -94,15 +94,15 @@ class RoomRunner {
 
   // The action `name` of the user `owner_name` if it exists and is granted `rooms`;
   // not_found otherwise (the endpoint answers 404 either way, revealing nothing).
-  Expected<std::shared_ptr<const platform::Action>> find_room_action(
-      std::string_view owner_name, std::string_view name) const;
+  Expected<std::shared_ptr<const platform::Action>> find_room_action(std::string_view owner_name,
+                                                                     std::string_view name) const;
 
   // Runs the event's export on the action's current version: on a fresh instance
   // (settings.room_mode "per-event") or on the room's live instance ("persistent"; made
   // on the room's first event; a trap, timeout or memory-cap hit discards it and the next
   // event gets a fresh one). Under the action's time limit and memory cap, with its KV,
   // volume and outbound grants. Errors (nothing ran): as Platform::invoke (disabled,
-  // not_found, compiling, module_failed), and access_denied without the rooms grant.
+  // not_found, compiling, module_failed), and forbidden without the rooms grant.
   Expected<EventResult> run(const platform::Action& action, EventInput input);
 
   Expected<EventResult> on_join(const platform::Action& action, std::string room,

@@ -13,7 +13,10 @@ namespace wa::runtime {
 
 struct CallOptions {
   std::string entry = "_start";  // an exported function taking and returning nothing
-  wasi::ContextConfig wasi;      // args, env, stdin, stdio, preopens
+  // Runs this export first when the module has it (reactor modules' `_initialize`; room
+  // events call it on each fresh instance). Empty: none.
+  std::string initializer;
+  wasi::ContextConfig wasi;  // args, env, stdin, stdio, preopens
   std::chrono::milliseconds timeout{5000};
   uint64_t memory_limit_bytes = 128ull << 20;
   // States of the import modules beyond WASI (capabilities); a module bound to nothing
@@ -24,6 +27,7 @@ struct CallOptions {
 struct CallResult {
   TrapKind trap = TrapKind::kNone;
   int exit_code = 0;        // valid when trap == kNone (0 if the entry just returned)
+  bool exited = false;      // the guest called proc_exit (with any code)
   std::string message;      // detail for traps and host errors
   std::string stdout_data;  // buffered output (empty when streamed to a host fd)
   std::string stderr_data;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "runtime/call.h"
+#include "runtime/live_instance.h"
 #include "runtime/module.h"
 #include "support/expected.h"
 
@@ -74,6 +75,13 @@ class Engine {
   CallResult call(Module& module, const CallOptions& options);
   // The same with a WASI context the caller built (and may inspect afterwards).
   CallResult call(Module& module, const CallOptions& options, wasi::Context& context);
+
+  // An instance that lives across calls (see LiveInstance::create); nullptr when its
+  // instantiation or initializer failed (`result` says why).
+  std::unique_ptr<LiveInstance> instantiate(Module& module, const CallOptions& options,
+                                            CallResult& result) {
+    return LiveInstance::create(module, options, result);
+  }
 
   const EngineConfig& config() const { return config_; }
 

@@ -63,9 +63,10 @@ struct OuterCallState {
 
 struct CallFrame {
   const Artifact* artifact;
-  Artifact::EntryFn entry;
+  Artifact::EntryFn initializer;  // nullptr: none
+  Artifact::EntryFn entry;        // nullptr: none
   void* instance;
-  void* const* import_states;
+  void* const* import_states;  // nullptr: already instantiated (a live instance)
 };
 
 // Everything between sigsetjmp and the guest; kept free of objects with destructors
@@ -78,8 +79,9 @@ __attribute__((noinline)) int run_protected(const CallFrame& frame, GuestThread&
   if (code == 0) {
     t.in_guest = 1;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    frame.artifact->instantiate(frame.instance, frame.import_states);
-    frame.entry(frame.instance);
+    if (frame.import_states) frame.artifact->instantiate(frame.instance, frame.import_states);
+    if (frame.initializer) frame.initializer(frame.instance);
+    if (frame.entry) frame.entry(frame.instance);
     t.in_guest = 0;
   }
   t.in_guest = 0;
@@ -124,6 +126,7 @@ void describe_outcome(int code, const GuestThread& t, const CallOptions& options
                       CallResult& result) {
   if (code == kTrapCodeNone) return;
   if (code == kTrapCodeExit) {
+    result.exited = true;
     result.exit_code = static_cast<int>(t.exit_code);
     return;
   }
@@ -270,16 +273,51 @@ void install_wasi_host_hooks() {
   });
 }
 
-CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
-                          wasi::Context& context) {
-  CallResult result;
-  Artifact::EntryFn entry = artifact.entry(options.entry);
-  if (!entry) {
+namespace {
+
+// The entry and initializer of a call; false (and `result` says why) if the entry is
+// missing. An absent initializer is no error: only modules that have one need it.
+bool find_entries(const Artifact& artifact, const CallOptions& options, Artifact::EntryFn& init,
+                  Artifact::EntryFn& entry, CallResult& result) {
+  init = options.initializer.empty() ? nullptr : artifact.entry(options.initializer);
+  entry = options.entry.empty() ? nullptr : artifact.entry(options.entry);
+  if (!entry && !options.entry.empty()) {
     result.trap = TrapKind::kHostError;
     result.message = "the module has no exported function '" + options.entry +
                      "' taking no parameters and returning nothing";
-    return result;
+    return false;
   }
+  return true;
+}
+
+// Each import module gets its own state: WASI the context, the others what the call
+// bound or, when it bound nothing, the module's nothing-granted state.
+constexpr size_t kMaxImportStates = ImportStates::kMaxModules + 8;
+bool fill_import_states(const Artifact& artifact, const CallOptions& options,
+                        wasi::Context& context, void* (&import_states)[kMaxImportStates],
+                        CallResult& result) {
+  const auto& modules = artifact.import_modules();
+  if (modules.size() > kMaxImportStates) {
+    result.trap = TrapKind::kHostError;
+    result.message = "the module imports from too many host modules";
+    return false;
+  }
+  for (size_t i = 0; i < modules.size(); ++i) {
+    void* state = modules[i]->name == kWasiModule ? static_cast<void*>(&context)
+                                                  : options.imports.find(modules[i]->name);
+    import_states[i] = state ? state : modules[i]->unbound_state;
+  }
+  return true;
+}
+
+}  // namespace
+
+CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
+                          wasi::Context& context) {
+  CallResult result;
+  Artifact::EntryFn initializer = nullptr;
+  Artifact::EntryFn entry = nullptr;
+  if (!find_entries(artifact, options, initializer, entry, result)) return result;
   GuestThread& t = this_guest_thread();
   // A call while one is in progress on this thread: a host function (chaining) runs
   // another guest on the outer call's thread and stack.
@@ -304,20 +342,8 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     result.message = "out of host memory for the instance";
     return result;
   }
-  // Each import module gets its own state: WASI the context, the others what the call
-  // bound or, when it bound nothing, the module's nothing-granted state.
-  const auto& modules = artifact.import_modules();
-  void* import_states[ImportStates::kMaxModules + 8];
-  if (modules.size() > std::size(import_states)) {
-    result.trap = TrapKind::kHostError;
-    result.message = "the module imports from too many host modules";
-    return result;
-  }
-  for (size_t i = 0; i < modules.size(); ++i) {
-    void* state = modules[i]->name == kWasiModule ? static_cast<void*>(&context)
-                                                  : options.imports.find(modules[i]->name);
-    import_states[i] = state ? state : modules[i]->unbound_state;
-  }
+  void* import_states[kMaxImportStates];
+  if (!fill_import_states(artifact, options, context, import_states, result)) return result;
   int64_t started = monotonic_now_ns();
   OuterCallState outer;
   if (nested) {
@@ -326,7 +352,7 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     begin_call(t, options, context);
     t.call_depth = 1;
   }
-  int code = run_protected(CallFrame{&artifact, entry, instance, import_states}, t);
+  int code = run_protected(CallFrame{&artifact, initializer, entry, instance, import_states}, t);
   result.duration = std::chrono::nanoseconds(monotonic_now_ns() - started);
   result.peak_memory_bytes = t.peak_memory_bytes;
   describe_outcome(code, t, options, result);
@@ -344,6 +370,56 @@ CallResult run_guest_call(const Artifact& artifact, const CallOptions& options,
     t.active_memory_count = 0;
   }
   return result;
+}
+
+CallResult run_live_call(const Artifact& artifact, LiveInstanceState& live,
+                         const CallOptions& options, wasi::Context& context) {
+  CallResult result;
+  Artifact::EntryFn initializer = nullptr;
+  Artifact::EntryFn entry = nullptr;
+  if (!find_entries(artifact, options, initializer, entry, result)) return result;
+  GuestThread& t = this_guest_thread();
+  if (t.call_depth > 0) {
+    result.trap = TrapKind::kHostError;
+    result.message = "a live instance cannot be called from inside another call";
+    return result;
+  }
+  void* import_states[kMaxImportStates];
+  const bool first = !live.instantiated;
+  if (first && !fill_import_states(artifact, options, context, import_states, result))
+    return result;
+  int64_t started = monotonic_now_ns();
+  begin_call(t, options, context);
+  t.call_depth = 1;
+  if (!first) {
+    // Registered like a fresh call's: a fault in them is this call's trap.
+    std::copy_n(live.memory_base, live.memory_count, t.active_memory_base);
+    t.active_memory_count = live.memory_count;
+    if (const wasm_rt_memory_t* memory = context.memory()) t.peak_memory_bytes = memory->size;
+  }
+  live.instantiated = true;  // even a failed instantiation leaves something to free
+  int code = run_protected(CallFrame{&artifact, first ? initializer : nullptr, entry, live.instance,
+                                     first ? import_states : nullptr},
+                           t);
+  result.duration = std::chrono::nanoseconds(monotonic_now_ns() - started);
+  result.peak_memory_bytes = t.peak_memory_bytes;
+  describe_outcome(code, t, options, result);
+  if (first) {
+    // Memories exist from instantiation on and never change base: keep them.
+    live.memory_count = t.active_memory_count;
+    std::copy_n(t.active_memory_base, t.active_memory_count, live.memory_base);
+  }
+  t.call_depth = 0;
+  end_call(t);
+  t.active_memory_count = 0;
+  return result;
+}
+
+void free_live_instance(const Artifact& artifact, LiveInstanceState& live) {
+  if (!live.instantiated) return;
+  artifact.free_instance(live.instance);
+  live.instantiated = false;
+  live.memory_count = 0;
 }
 
 }  // namespace wa::runtime
