@@ -186,6 +186,9 @@ bool WebSocketSession::send(std::shared_ptr<const std::string> payload, bool bin
     net::post(ws_.get_executor(), [self = shared_from_this()] {
       spdlog::warn("request={} WebSocket client {} dropped: more than {} bytes unsent",
                    self->request_id_, self->remote_addr_, self->options_.max_queued_bytes);
+      // It leaves its room now: the close frame waits behind a write this client does not
+      // read, for up to kCloseTimeout, and meanwhile it must not stay a member.
+      self->leave_room();
       self->begin_close(1008, "too slow");
     });
     return false;
@@ -302,6 +305,16 @@ void WebSocketSession::check(Clock::time_point now) {
   }
 }
 
+void WebSocketSession::leave_room() {
+  auto on_close = std::move(on_close_);
+  on_close_ = nullptr;
+  try {
+    if (on_close) on_close();
+  } catch (const std::exception& e) {
+    spdlog::error("request={} WebSocket close handler failed: {}", request_id_, e.what());
+  }
+}
+
 void WebSocketSession::finish() {
   if (ended_) return;
   ended_ = true;
@@ -321,15 +334,9 @@ void WebSocketSession::finish() {
   // (the hub, pending handlers) still hold this object for a moment.
   slot_.reset();
   on_message_ = nullptr;
-  auto on_close = std::move(on_close_);
-  on_close_ = nullptr;
   auto on_end = std::move(on_end_);
   on_end_ = nullptr;
-  try {
-    if (on_close) on_close();
-  } catch (const std::exception& e) {
-    spdlog::error("request={} WebSocket close handler failed: {}", request_id_, e.what());
-  }
+  leave_room();
   if (on_end) on_end();
 }
 

@@ -71,6 +71,8 @@ class WebSocketSession final : public rooms::RoomConnection,
   void begin_close(int code, std::string reason);
   void check(Clock::time_point now);
   void finish();
+  // Runs on_close once (the room's leave), before the socket is gone if need be.
+  void leave_room();
   bool take_token(Clock::time_point now);
   void touch() { last_activity_.store(Clock::now().time_since_epoch().count()); }
 
