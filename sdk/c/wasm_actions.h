@@ -12,11 +12,11 @@
  *      wa_kv_exists, wa_kv_increment, wa_kv_compare_and_swap and a key iterator
  *      (wa_kv_keys_begin / wa_kv_keys_next / wa_kv_keys_end).
  *   4. Rooms wrappers (room_broadcast, room_send, room_connections, room_select, event_get,
- *      event_payload). The host implements the rooms functions in a later release: a module
- *      that CALLS one of them today is refused at deploy as importing an unsupported
- *      function. Only functions a guest actually calls become imports (clang and wasm-ld
- *      emit no import for an unused declaration), so including this header costs nothing
- *      to guests that do not use rooms.
+ *      event_payload); wasm_actions_rooms.h builds room handlers on them (the parsed event,
+ *      replies, the onJoin / onMessage / onLeave export macros). Only functions a guest
+ *      actually calls become imports (clang and wasm-ld emit no import for an unused
+ *      declaration), so including this header costs nothing to guests that do not use
+ *      rooms.
  *   5. CGI helpers: request method, path, query string, wa_query_param (percent-decoding),
  *      wa_header, wa_read_body; response helpers wa_respond and wa_response_begin /
  *      wa_response_header / wa_response_end_headers / wa_response_write.
@@ -147,7 +147,7 @@ uint32_t wa_raw_kv_compare_and_swap(uint32_t handle, const void* key, uint32_t k
                                     uint32_t expect_absent, const void* desired,
                                     uint32_t desired_len, uint32_t* swapped_out);
 
-/* Rooms (contract v1; implemented by the host in a later release, see the top). */
+/* Rooms (contract v1; docs/host-abi.md "Rooms"). */
 WA__IMPORT("room_broadcast")
 uint32_t wa_raw_room_broadcast(const void* msg, uint32_t msg_len, const char* except,
                                uint32_t except_len);
@@ -428,7 +428,7 @@ static inline void wa_kv_keys_end(wa_kv_keys_iter* it) {
 }
 
 /* ------------------------------------------------------------------------------------- */
-/* Rooms (contract v1; the host implements them in a later release, see the top).          */
+/* Rooms (contract v1; room handlers: wasm_actions_rooms.h).                              */
 /* ------------------------------------------------------------------------------------- */
 
 /* Sends `msg` to every connection of the current room except the ids in `except`

@@ -19,9 +19,12 @@ const std::vector<CapabilityInfo>& capability_catalog() {
       {"actions", "wasi_experimental_http", true,
        "Calls to your other actions through http://<action>.actions.internal/<path>: in "
        "process, under the caller's remaining time, at most 8 deep, no cycles."},
-      {"rooms", "wasm_actions", false,
-       "Real-time rooms over WebSockets: onJoin / onMessage / onLeave, room_broadcast, "
-       "room_send, room_connections."},
+      {"rooms", "wasm_actions", true,
+       "Real-time rooms over WebSockets at /rooms/<owner>/<action>/<room>: the module's "
+       "onJoin / onMessage / onLeave run per event (room_broadcast, room_send, "
+       "room_connections, room_select, event_get, event_payload); stdout replies to the "
+       "event's connection, a failing onJoin refuses it. Also room_select from HTTP "
+       "requests."},
   };
   return catalog;
 }

@@ -1,8 +1,9 @@
 // The host side of `wasm_actions`: every function checks guest pointers first (2), then
 // its arguments (1, 3, 7), then the grant (6), and only then reaches the backend, whose
-// errors map onto the contract's codes. Each runs through wasi::typed_host_call, which
-// brackets it for the engine (the deadline is acted on when it returns) and turns an
-// exception into a host_error trap.
+// errors map onto the contract's codes. The room functions only record what the guest
+// asked for (RoomCallState::emitted); whoever ran the call delivers it afterwards. Each runs
+// through wasi::typed_host_call, which brackets it for the engine (the deadline is acted on when it
+// returns) and turns an exception into a host_error trap.
 #include "capabilities/wasm_actions_module.h"
 
 #include <algorithm>
@@ -12,9 +13,11 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "capabilities/abi_error.h"
 #include "capabilities/call_context.h"
+#include "capabilities/room_events.h"
 #include "runtime/guest_thread.h"
 #include "runtime/host_imports.h"
 #include "wasi/context.h"
@@ -215,6 +218,169 @@ u32 kv_compare_and_swap(State& state, u32 h, u32 key_ptr, u32 key_len, u32 expec
   return code(AbiError::kOk);
 }
 
+// ---- rooms (host-abi.md "Rooms") ----
+// Their order: guest ranges (2), the grant (6: an action without `rooms` learns nothing
+// else), arguments (3, 7), the room (5), the per-event budget (8).
+
+using wa::capabilities::EmittedEvent;
+using wa::capabilities::RoomCallState;
+
+// Copies `bytes` out under the buffer_too_small protocol. The ranges were checked.
+u32 write_output(const wa::wasi::GuestMemory& memory, u32 buf_ptr, u32 buf_cap, u32 len_out,
+                 std::string_view bytes) {
+  // Nothing a room call returns comes near 4 GiB; clamping keeps a broken directory from
+  // wrapping the needed length into a small one.
+  const u32 length = static_cast<u32>(std::min<size_t>(bytes.size(), UINT32_MAX));
+  if (bytes.size() > buf_cap) {
+    memory.store<u32>(len_out, length);
+    return code(AbiError::kBufferTooSmall);
+  }
+  // The length last: a len_out inside the buffer ends up holding the length, as in kv_get.
+  memory.write(buf_ptr, bytes.data(), bytes.size());
+  memory.store<u32>(len_out, length);
+  return code(AbiError::kOk);
+}
+
+bool output_in_memory(const wa::wasi::GuestMemory& memory, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  return memory.contains(buf_ptr, buf_cap) && memory.contains(len_out, 4);
+}
+
+// What the host holds for one id of an except list beyond its bytes (a std::string): what
+// an except list counts against the per-event budget, so a list of one-byte ids cannot
+// hold 30 times the memory it is charged for.
+constexpr uint64_t kExceptIdOverhead = sizeof(std::string);
+
+// Splits a `\n`-separated id list: empty parts are skipped (a trailing newline or a
+// join of an empty list is fine), anything that is not a connection id is 3. The result
+// is sorted without duplicates: a set the deliverer can search, at most as big as the
+// distinct ids the guest named.
+u32 parse_except(std::string_view text, std::vector<std::string>& ids) {
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('\n'), text.size());
+    std::string_view id = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (id.empty()) continue;
+    if (!wa::capabilities::is_connection_id(id)) return code(AbiError::kInvalidArgument);
+    ids.emplace_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return code(AbiError::kOk);
+}
+
+// After the arguments: the payload size (7), a current room (5).
+u32 check_emit(const RoomCallState& rooms, size_t payload_bytes) {
+  if (payload_bytes > rooms.limits.max_message_bytes) return code(AbiError::kTooLarge);
+  if (rooms.current_room.empty()) return code(AbiError::kNotFound);
+  return code(AbiError::kOk);
+}
+
+// The per-event budget (8): one more message of `bytes` held until delivery.
+u32 check_budget(const RoomCallState& rooms, uint64_t bytes) {
+  if (rooms.emitted.size() >= rooms.limits.max_emitted_events)
+    return code(AbiError::kQuotaExceeded);
+  if (bytes > rooms.limits.max_emitted_bytes ||
+      rooms.emitted_bytes > rooms.limits.max_emitted_bytes - bytes)
+    return code(AbiError::kQuotaExceeded);
+  return code(AbiError::kOk);
+}
+
+u32 room_broadcast(State& state, u32 msg_ptr, u32 msg_len, u32 except_ptr, u32 except_len) {
+  auto memory = guest_memory();
+  std::string_view message, except_text;
+  if (!memory.string(msg_ptr, msg_len, message) ||
+      !memory.string(except_ptr, except_len, except_text))
+    return code(AbiError::kMemoryAccess);
+  RoomCallState& rooms = state.rooms;
+  if (!rooms.granted) return code(AbiError::kAccessDenied);
+  // The list is bounded like a message before it is parsed: 1 MiB holds 16,000 ids of 64
+  // bytes, and splitting more would cost the host far more memory than the guest's.
+  if (except_text.size() > rooms.limits.max_message_bytes) return code(AbiError::kTooLarge);
+  std::vector<std::string> except;
+  if (u32 e = parse_except(except_text, except)) return e;
+  if (u32 e = check_emit(rooms, message.size())) return e;
+  // The except list is held until delivery like the payload, so it counts too.
+  uint64_t bytes = message.size();
+  for (const std::string& id : except) bytes += id.size() + kExceptIdOverhead;
+  if (u32 e = check_budget(rooms, bytes)) return e;
+  EmittedEvent event = wa::capabilities::make_message_event(
+      EmittedEvent::Type::kBroadcast, rooms.current_room, std::string(message), rooms.service_id);
+  event.except = std::move(except);
+  rooms.emitted.push_back(std::move(event));
+  rooms.emitted_bytes += bytes;
+  return code(AbiError::kOk);
+}
+
+u32 room_send(State& state, u32 conn_ptr, u32 conn_len, u32 msg_ptr, u32 msg_len) {
+  auto memory = guest_memory();
+  std::string_view connection, message;
+  if (!memory.string(conn_ptr, conn_len, connection) || !memory.string(msg_ptr, msg_len, message))
+    return code(AbiError::kMemoryAccess);
+  RoomCallState& rooms = state.rooms;
+  if (!rooms.granted) return code(AbiError::kAccessDenied);
+  if (!wa::capabilities::is_connection_id(connection)) return code(AbiError::kInvalidArgument);
+  if (u32 e = check_emit(rooms, message.size())) return e;
+  if (!rooms.directory || !rooms.directory->contains(rooms.current_room, connection))
+    return code(AbiError::kNotFound);
+  const uint64_t bytes = message.size() + connection.size();
+  if (u32 e = check_budget(rooms, bytes)) return e;
+  EmittedEvent event =
+      wa::capabilities::make_message_event(EmittedEvent::Type::kToConnection, rooms.current_room,
+                                           std::string(message), rooms.service_id);
+  event.connection = std::string(connection);
+  rooms.emitted.push_back(std::move(event));
+  rooms.emitted_bytes += bytes;
+  return code(AbiError::kOk);
+}
+
+u32 room_connections(State& state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  auto memory = guest_memory();
+  if (!output_in_memory(memory, buf_ptr, buf_cap, len_out)) return code(AbiError::kMemoryAccess);
+  const RoomCallState& rooms = state.rooms;
+  if (!rooms.granted) return code(AbiError::kAccessDenied);
+  if (rooms.current_room.empty()) return code(AbiError::kNotFound);
+  std::string list;
+  if (rooms.directory) {
+    std::vector<std::string> ids = rooms.directory->connections(rooms.current_room);
+    size_t total = 0;
+    for (const std::string& id : ids) total += id.size() + 1;
+    list.reserve(total);
+    for (const std::string& id : ids) {
+      if (!list.empty()) list += '\n';
+      list += id;
+    }
+  }
+  return write_output(memory, buf_ptr, buf_cap, len_out, list);
+}
+
+u32 room_select(State& state, u32 name_ptr, u32 name_len) {
+  auto memory = guest_memory();
+  std::string_view name;
+  if (!memory.string(name_ptr, name_len, name)) return code(AbiError::kMemoryAccess);
+  if (!state.rooms.granted) return code(AbiError::kAccessDenied);
+  // Room names are ASCII, so this also refuses every invalid UTF-8 sequence.
+  if (!wa::capabilities::is_room_name(name)) return code(AbiError::kInvalidArgument);
+  state.rooms.current_room.assign(name);
+  return code(AbiError::kOk);
+}
+
+// event_get and event_payload need no grant check: an event is only ever set for an
+// action granted `rooms`, and outside one both answer 5 whatever the grant.
+u32 event_get(State& state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  auto memory = guest_memory();
+  if (!output_in_memory(memory, buf_ptr, buf_cap, len_out)) return code(AbiError::kMemoryAccess);
+  if (!state.rooms.event) return code(AbiError::kNotFound);
+  return write_output(memory, buf_ptr, buf_cap, len_out,
+                      wa::capabilities::room_event_json(*state.rooms.event));
+}
+
+u32 event_payload(State& state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  auto memory = guest_memory();
+  if (!output_in_memory(memory, buf_ptr, buf_cap, len_out)) return code(AbiError::kMemoryAccess);
+  if (!state.rooms.event) return code(AbiError::kNotFound);
+  return write_output(memory, buf_ptr, buf_cap, len_out, state.rooms.event->payload);
+}
+
 }  // namespace
 
 extern "C" {
@@ -255,6 +421,30 @@ u32 Z_wasm_actionsZ_kv_compare_and_swap(State* state, u32 h, u32 key_ptr, u32 ke
       new_ptr, new_len, swapped_out);
 }
 
+u32 Z_wasm_actionsZ_room_broadcast(State* state, u32 msg_ptr, u32 msg_len, u32 except_ptr,
+                                   u32 except_len) {
+  return wa::wasi::typed_host_call<room_broadcast>("room_broadcast", state, msg_ptr, msg_len,
+                                                   except_ptr, except_len);
+}
+u32 Z_wasm_actionsZ_room_send(State* state, u32 conn_ptr, u32 conn_len, u32 msg_ptr, u32 msg_len) {
+  return wa::wasi::typed_host_call<room_send>("room_send", state, conn_ptr, conn_len, msg_ptr,
+                                              msg_len);
+}
+u32 Z_wasm_actionsZ_room_connections(State* state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  return wa::wasi::typed_host_call<room_connections>("room_connections", state, buf_ptr, buf_cap,
+                                                     len_out);
+}
+u32 Z_wasm_actionsZ_room_select(State* state, u32 name_ptr, u32 name_len) {
+  return wa::wasi::typed_host_call<room_select>("room_select", state, name_ptr, name_len);
+}
+u32 Z_wasm_actionsZ_event_get(State* state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  return wa::wasi::typed_host_call<event_get>("event_get", state, buf_ptr, buf_cap, len_out);
+}
+u32 Z_wasm_actionsZ_event_payload(State* state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
+  return wa::wasi::typed_host_call<event_payload>("event_payload", state, buf_ptr, buf_cap,
+                                                  len_out);
+}
+
 }  // extern "C"
 
 namespace wa::capabilities {
@@ -274,6 +464,12 @@ void register_wasm_actions_module() {
           make_host_function("kv_keys", &Z_wasm_actionsZ_kv_keys),
           make_host_function("kv_increment", &Z_wasm_actionsZ_kv_increment),
           make_host_function("kv_compare_and_swap", &Z_wasm_actionsZ_kv_compare_and_swap),
+          make_host_function("room_broadcast", &Z_wasm_actionsZ_room_broadcast),
+          make_host_function("room_send", &Z_wasm_actionsZ_room_send),
+          make_host_function("room_connections", &Z_wasm_actionsZ_room_connections),
+          make_host_function("room_select", &Z_wasm_actionsZ_room_select),
+          make_host_function("event_get", &Z_wasm_actionsZ_event_get),
+          make_host_function("event_payload", &Z_wasm_actionsZ_event_payload),
       },
       &unbound});
 }

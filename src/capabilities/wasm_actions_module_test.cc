@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "capabilities/catalog.h"
 #include "runtime/host_imports.h"
 #include "runtime/validator.h"
 #include "support/files.h"
@@ -42,6 +43,12 @@ TEST_F(WasmActionsModule, SignaturesAreTheContractsAndEachIsTheLinkedSymbol) {
   EXPECT_EQ(type_of("kv_keys"), "(i32, i32, i32, i32, i32, i32, i32, i32) -> i32");
   EXPECT_EQ(type_of("kv_increment"), "(i32, i32, i32, i64, i32) -> i32");
   EXPECT_EQ(type_of("kv_compare_and_swap"), "(i32, i32, i32, i32, i32, i32, i32, i32, i32) -> i32");
+  EXPECT_EQ(type_of("room_broadcast"), "(i32, i32, i32, i32) -> i32");
+  EXPECT_EQ(type_of("room_send"), "(i32, i32, i32, i32) -> i32");
+  EXPECT_EQ(type_of("room_connections"), "(i32, i32, i32) -> i32");
+  EXPECT_EQ(type_of("room_select"), "(i32, i32) -> i32");
+  EXPECT_EQ(type_of("event_get"), "(i32, i32, i32) -> i32");
+  EXPECT_EQ(type_of("event_payload"), "(i32, i32, i32) -> i32");
   const runtime::HostImportModule* module = runtime::find_host_import_module(kWasmActionsModule);
   ASSERT_NE(module, nullptr);
   EXPECT_NE(module->unbound_state, nullptr);
@@ -53,6 +60,22 @@ TEST_F(WasmActionsModule, SignaturesAreTheContractsAndEachIsTheLinkedSymbol) {
   size_t count = runtime::host_import_modules().size();
   register_wasm_actions_module();
   EXPECT_EQ(runtime::host_import_modules().size(), count);
+}
+
+// The catalog offers rooms because the functions are there: each one it names is
+// registered.
+TEST_F(WasmActionsModule, TheCatalogOffersRoomsAndNamesRegisteredFunctions) {
+  const CapabilityInfo* rooms = nullptr;
+  for (const auto& c : capability_catalog())
+    if (c.name == "rooms") rooms = &c;
+  ASSERT_NE(rooms, nullptr);
+  EXPECT_TRUE(rooms->available);
+  EXPECT_EQ(rooms->import_module, kWasmActionsModule);
+  for (std::string_view f : {"room_broadcast", "room_send", "room_connections", "room_select",
+                             "event_get", "event_payload"}) {
+    EXPECT_NE(rooms->description.find(f), std::string_view::npos) << f;
+    EXPECT_NE(runtime::find_host_function(kWasmActionsModule, f), nullptr) << f;
+  }
 }
 
 TEST_F(WasmActionsModule, TheValidatorHoldsGuestsToTheSignatures) {
@@ -68,6 +91,7 @@ TEST_F(WasmActionsModule, TheValidatorHoldsGuestsToTheSignatures) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("kv_frobnicate"), std::string::npos);
   EXPECT_TRUE(runtime::validate_module(guest("kv_probe")).ok());
+  EXPECT_TRUE(runtime::validate_module(guest("room_probe")).ok());
 }
 
 }  // namespace

@@ -124,6 +124,24 @@ void add_serve_command(CLI::App& app) {
          "Connect timeout of a guest's outbound request (never past its deadline)");
   option(*cmd, "outbound-max-redirects", c.outbound_max_redirects,
          "Redirects a guest's outbound request follows, each checked against its allowlist");
+  option(*cmd, "room-max-message-kb", c.room_max_message_kb,
+         "Largest message a room client may send, in KiB (then closed 1009)");
+  option(*cmd, "room-messages-per-second", c.room_messages_per_second,
+         "Messages per second a room client may send, bursts of twice that (then closed "
+         "1008; 0 = no limit)");
+  option(*cmd, "room-max-connections", c.room_max_connections,
+         "Connections per room (a join past it is closed 1013)");
+  option(*cmd, "room-idle-timeout-seconds", c.room_idle_timeout_seconds,
+         "A room client that sends nothing, not even a pong, this long is closed 1001 "
+         "(pinged before)");
+  option(*cmd, "room-persistent-idle-seconds", c.room_persistent_idle_seconds,
+         "A persistent room's live instance is dropped after no event this long");
+  cmd->add_option("--room-origins", c.room_origins,
+                  "Origins whose pages may open rooms besides the actions origin, comma-"
+                  "separated (* = any; the dashboard's only if listed)")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->envname(env_name("room-origins"));
   cmd->add_flag("--kv-synchronous-full", c.kv_synchronous_full,
                 "fsync every key-value commit (also survives power loss; slower)")
       ->envname("WASM_ACTIONS_KV_SYNCHRONOUS_FULL");

@@ -35,13 +35,15 @@ ActionInvoker::Invocation ActionInvoker::run(const platform::Action& action, con
   options.wasi.stderr_config.trap_on_limit = false;
 
   Invocation result;
-  auto invoked = platform_.invoke(action, std::move(options), request_id, calls);
+  auto invoked = platform_.invoke(action, std::move(options), request_id, calls,
+                                  hub_ ? &hub_->directory(action.id) : nullptr);
   if (!invoked) {
     platform_.record_error(action, request_id, invoked.error().kind, invoked.error().message, true);
     result.error = invoked.error();
     return result;
   }
   result.version_number = invoked->version_number;
+  if (hub_ && !invoked->room_events.empty()) hub_->deliver(action.id, invoked->room_events);
   ReplyLimits limits;
   limits.max_response_bytes = config_.max_response_bytes;
   limits.timeout = action.settings.timeout;

@@ -13,15 +13,18 @@
 #include "gateway/guest_reply.h"
 #include "gateway/server_config.h"
 #include "platform/platform.h"
+#include "rooms/room_hub.h"
 
 namespace wa::gateway {
 
 class ActionInvoker {
  public:
   // `halting` is the gateway's "shutdown past its grace period" flag.
+  // `hub` (nullptr: no rooms) answers the guest's room_connections and gets what its
+  // room calls emitted (room_select + room_broadcast from an HTTP request).
   ActionInvoker(platform::Platform& platform, const ServerConfig& config,
-                const std::atomic<bool>& halting)
-      : platform_(platform), config_(config), halting_(halting) {}
+                const std::atomic<bool>& halting, rooms::RoomHub* hub = nullptr)
+      : platform_(platform), config_(config), halting_(halting), hub_(hub) {}
 
   struct Invocation {
     // Set when the guest did not run (disabled, compiling, module_failed, ...): recorded
@@ -44,6 +47,7 @@ class ActionInvoker {
   platform::Platform& platform_;
   const ServerConfig& config_;
   const std::atomic<bool>& halting_;
+  rooms::RoomHub* hub_;
 };
 
 }  // namespace wa::gateway

@@ -48,6 +48,22 @@ HeaderList header_list(const HttpRequest& request) {
   return headers;
 }
 
+// The request as the CGI bridge sees it (actions and rooms' onJoin alike).
+CgiRequest cgi_request(const HttpRequest& request, const RequestInfo& info, std::string route) {
+  auto [server_name, server_port] = server_name_and_port(request, info.local_port);
+  CgiRequest cgi;
+  cgi.method = std::string(request.method_string());
+  cgi.target = std::string(request.target());
+  cgi.headers = header_list(request);
+  cgi.body_size = request.body().size();
+  cgi.remote_addr = info.remote_addr;
+  cgi.server_name = server_name;
+  cgi.server_port = server_port;
+  cgi.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  cgi.matched_route = std::move(route);
+  return cgi;
+}
+
 // Total: the parser already bounded every field, but should Beast still refuse one, the
 // client gets a 502 and the log says why instead of an exception on a worker thread.
 Expected<HttpResponse> to_http(GuestReply reply) {
@@ -78,13 +94,15 @@ HttpResponse internal_error(std::string_view request_id, const char* what) {
 }  // namespace
 
 Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, WorkerPool& guest_pool,
-                 WorkerPool& api_pool)
+                 WorkerPool& api_pool, rooms::RoomRunner* runner, rooms::RoomHub* hub)
     : platform_(platform),
       config_(config),
       guest_pool_(guest_pool),
       api_pool_(api_pool),
       api_(platform, config),
-      invoker_(platform, config, halting_) {}
+      invoker_(platform, config, halting_, hub) {
+  if (runner && hub) rooms_.emplace(*runner, *hub, config);
+}
 
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
   std::string_view target(header.target().data(), header.target().size());
@@ -135,6 +153,13 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
     }
     return;
   }
+  if (is_rooms_path(path)) {
+    if (!rooms_) {
+      return respond(text_response(404, "text/plain; charset=utf-8",
+                                   "rooms are not enabled on this server\n"));
+    }
+    return respond(rooms_->handle(request, info, cgi_request(request, info, path)));
+  }
   // The dashboard has its own origin (DashboardHandler): nothing of it is served here.
   if (auto match = platform_.match(path)) {
     return handle_action(std::move(request), info, std::move(*match), std::move(respond));
@@ -176,17 +201,7 @@ void Gateway::handle_action(HttpRequest request, const RequestInfo& info,
 HttpResponse Gateway::run_action(const HttpRequest& request, const RequestInfo& info,
                                  const platform::RouteMatch& match) {
   const platform::Action& action = *match.action;
-  auto [server_name, server_port] = server_name_and_port(request, info.local_port);
-  CgiRequest cgi;
-  cgi.method = std::string(request.method_string());
-  cgi.target = std::string(request.target());
-  cgi.headers = header_list(request);
-  cgi.body_size = request.body().size();
-  cgi.remote_addr = info.remote_addr;
-  cgi.server_name = server_name;
-  cgi.server_port = server_port;
-  cgi.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-  cgi.matched_route = match.route;
+  CgiRequest cgi = cgi_request(request, info, match.route);
 
   // The root of any chain of calls this request makes (http://<action>.actions.internal/).
   ActionCalls calls(invoker_, action, info.request_id);

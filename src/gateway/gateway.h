@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "gateway/action_invoker.h"
 #include "gateway/http_types.h"
 #include "gateway/rest_api.h"
+#include "gateway/room_endpoint.h"
 #include "gateway/server_config.h"
 #include "gateway/worker_pool.h"
 #include "platform/platform.h"
@@ -17,9 +19,10 @@ namespace wa::gateway {
 
 class Gateway final : public HttpHandler {
  public:
-  // Everything passed in must outlive the gateway.
+  // Everything passed in must outlive the gateway. Without a runner and hub, /rooms/
+  // answers 404.
   Gateway(platform::Platform& platform, const ServerConfig& config, WorkerPool& guest_pool,
-          WorkerPool& api_pool);
+          WorkerPool& api_pool, rooms::RoomRunner* runner = nullptr, rooms::RoomHub* hub = nullptr);
 
   uint64_t body_limit(const http::request_header<>& header) const override;
   void handle(HttpRequest request, const RequestInfo& info, Responder respond) override;
@@ -43,6 +46,7 @@ class Gateway final : public HttpHandler {
   RestApi api_;
   std::atomic<bool> halting_{false};
   ActionInvoker invoker_;
+  std::optional<RoomEndpoint> rooms_;
 };
 
 }  // namespace wa::gateway

@@ -10,10 +10,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <cerrno>
 #include <iterator>
 #include <random>
 #include <unordered_map>
+
+#include "gateway/websocket_session.h"
 
 namespace wa::gateway {
 
@@ -34,6 +37,9 @@ constexpr std::chrono::seconds kEventKeepAlive{15};
 // pending connection stays in the listen backlog), and log at most once per interval.
 constexpr std::chrono::milliseconds kAcceptBackoff{10};
 constexpr std::chrono::seconds kAcceptLogInterval{1};
+// WebSocket sessions are visited this often for pings, idle timeouts and close
+// deadlines: one timer for the server instead of one per connection.
+constexpr std::chrono::seconds kWebSocketSweep{1};
 
 // Written straight to a connection refused at accept; it never reaches a handler.
 constexpr std::string_view kRefusedResponse =
@@ -139,7 +145,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         server_(server),
         budget_(server.send_budget()),
         remote_addr_(std::move(remote_addr)),
-        slot_(std::move(slot)) {
+        slot_(std::move(slot)),
+        executor_(stream_.get_executor()) {
     beast::error_code ec;
     auto local = stream_.socket().local_endpoint(ec);
     if (!ec) local_port_ = local.port();
@@ -151,8 +158,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // Closes the connection if it is waiting for a request (server shutdown).
   void close_if_idle() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) {
+    net::post(executor_, [self = shared_from_this()] {
+      if (self->idle_ && !self->upgraded_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
         self->stream_.close();
@@ -233,6 +240,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     RequestInfo info{new_request_id(), remote_addr_, local_port_, std::chrono::steady_clock::now()};
     request_id_ = info.request_id;
     head_ = request.method() == http::verb::head;
+    // Kept (headers only) in case the handler accepts it as a WebSocket.
+    if (beast::websocket::is_upgrade(request)) {
+      upgrade_request_.emplace(http::request<http::empty_body>(request.base()));
+    } else {
+      upgrade_request_.reset();
+    }
     server_.request_started();
     auto self = shared_from_this();
     // Exactly one answer per request, whatever the handler does: a second call is
@@ -240,9 +253,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Responder respond = [self, answered](HandlerResult result) {
       if (answered->exchange(true)) return;
-      net::post(self->stream_.get_executor(), [self, result = std::move(result)]() mutable {
+      net::post(self->executor_, [self, result = std::move(result)]() mutable {
         if (auto* response = std::get_if<HttpResponse>(&result)) {
           self->write(std::move(*response), /*counted=*/true);
+        } else if (auto* upgrade = std::get_if<WebSocketUpgrade>(&result)) {
+          self->start_websocket(std::move(*upgrade));
         } else {
           self->start_event_stream(std::move(std::get<EventStream>(result)));
         }
@@ -298,8 +313,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const uint64_t generation = ++write_generation_;
     auto reserved = budget_->reserve(message->body().size(), [weak = weak_from_this(), generation] {
       if (auto self = weak.lock()) {
-        net::post(self->stream_.get_executor(),
-                  [self, generation] { self->drop_slow_reader(generation); });
+        net::post(self->executor_, [self, generation] { self->drop_slow_reader(generation); });
       }
     });
     if (!reserved.error.empty()) {
@@ -400,7 +414,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     close();
   }
 
+  // The connection becomes a WebSocket session, which takes the socket, the place in the
+  // connection limits and the in-flight count; this session ends here.
+  void start_websocket(WebSocketUpgrade upgrade) {
+    if (!upgrade_request_) {
+      keep_alive_ = false;
+      return write(server_.handler().error_response(400, "bad_request",
+                                                    "this endpoint needs a WebSocket upgrade"),
+                   /*counted=*/true);
+    }
+    upgraded_ = true;
+    auto slot = std::make_shared<ConnectionSlot>(std::move(slot_));
+    HttpServer* server = &server_;
+    auto session = std::make_shared<WebSocketSession>(
+        std::move(stream_), upgrade.options, remote_addr_, request_id_,
+        [server] { server->request_finished(); }, std::move(slot));
+    server_.register_websocket(session);
+    session->accept(std::move(*upgrade_request_), std::move(upgrade.on_open));
+    upgrade_request_.reset();
+  }
+
   void close() {
+    if (upgraded_) return;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
@@ -424,6 +459,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<EventStream> events_;
   std::optional<net::steady_timer> timer_;
   std::chrono::steady_clock::time_point last_sent_;
+  // The strand, kept apart from stream_, which an upgrade moves away.
+  net::any_io_executor executor_;
+  std::optional<http::request<http::empty_body>> upgrade_request_;
+  bool upgraded_ = false;  // stream_ belongs to a WebSocketSession now
 };
 
 HttpServer::HttpServer(net::io_context& io, HttpHandler& handler, HttpServerLimits limits)
@@ -432,6 +471,7 @@ HttpServer::HttpServer(net::io_context& io, HttpHandler& handler, HttpServerLimi
       limits_(limits),
       acceptor_(net::make_strand(io)),
       accept_timer_(acceptor_.get_executor()),
+      sweep_timer_(acceptor_.get_executor()),
       connections_(std::make_shared<ConnectionLimiter>(limits.max_connections,
                                                        limits.max_connections_per_address)),
       send_budget_(std::make_shared<SendBudget>(limits.send)) {}
@@ -471,6 +511,7 @@ Expected<tcp::endpoint> HttpServer::start(const std::string& listen) {
   auto bound = acceptor_.local_endpoint(ec);
   if (ec) return fail("query");
   accept();
+  sweep_websockets();
   return bound;
 }
 
@@ -544,6 +585,42 @@ void HttpServer::admit(tcp::socket socket) {
   session->start();
 }
 
+void HttpServer::register_websocket(const std::shared_ptr<WebSocketSession>& session) {
+  std::lock_guard lock(sessions_mutex_);
+  websockets_.push_back(session);
+  if (shutting_down_) session->close(1001, "the server is shutting down");
+}
+
+size_t HttpServer::websocket_count() const {
+  std::lock_guard lock(sessions_mutex_);
+  return std::count_if(websockets_.begin(), websockets_.end(), [](const auto& weak) {
+    auto session = weak.lock();
+    return session && !session->ended();
+  });
+}
+
+// Runs on the acceptor's strand every kWebSocketSweep while the server runs, and during
+// shutdown until the last WebSocket is gone (close deadlines need it).
+void HttpServer::sweep_websockets() {
+  std::vector<std::shared_ptr<WebSocketSession>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    std::erase_if(websockets_, [&](const auto& weak) {
+      auto session = weak.lock();
+      if (!session || session->ended()) return true;
+      live.push_back(std::move(session));
+      return false;
+    });
+  }
+  auto now = std::chrono::steady_clock::now();
+  for (auto& session : live) session->tick(now);
+  if (shutting_down_ && live.empty()) return;
+  sweep_timer_.expires_after(kWebSocketSweep);
+  sweep_timer_.async_wait([this](beast::error_code ec) {
+    if (!ec) sweep_websockets();
+  });
+}
+
 void HttpServer::begin_shutdown() {
   shutting_down_ = true;
   net::post(acceptor_.get_executor(), [this] {
@@ -552,13 +629,19 @@ void HttpServer::begin_shutdown() {
     accept_timer_.cancel();
   });
   std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<WebSocketSession>> sockets;
   {
     std::lock_guard lock(sessions_mutex_);
     for (auto& weak : sessions_) {
       if (auto session = weak.lock()) live.push_back(std::move(session));
     }
+    for (auto& weak : websockets_) {
+      if (auto session = weak.lock()) sockets.push_back(std::move(session));
+    }
   }
   for (auto& session : live) session->close_if_idle();
+  // Rooms close with 1001 (going away); each session then leaves its room and ends.
+  for (auto& session : sockets) session->close(1001, "the server is shutting down");
 }
 
 }  // namespace wa::gateway

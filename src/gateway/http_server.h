@@ -21,6 +21,7 @@ namespace wa::gateway {
 
 class HttpSession;
 class ConnectionLimiter;
+class WebSocketSession;
 
 // What one server may hold at once; beyond these, clients are refused or dropped rather
 // than the process running out of file descriptors or memory.
@@ -42,28 +43,33 @@ class HttpServer {
   Expected<boost::asio::ip::tcp::endpoint> start(const std::string& listen);
 
   // Stops accepting, closes idle connections, and lets requests in flight finish;
-  // connections close after their current response.
+  // connections close after their current response, WebSockets with 1001.
   void begin_shutdown();
   bool shutting_down() const { return shutting_down_.load(); }
-  // Requests read but not yet fully answered (including open event streams).
+  // Requests read but not yet fully answered (including open event streams and
+  // WebSocket sessions).
   size_t in_flight() const { return in_flight_.load(); }
+  size_t websocket_count() const;
 
   // Internal (sessions).
   HttpHandler& handler() { return handler_; }
   void request_started() { ++in_flight_; }
   void request_finished() { --in_flight_; }
   const std::shared_ptr<SendBudget>& send_budget() const { return send_budget_; }
+  void register_websocket(const std::shared_ptr<WebSocketSession>& session);
 
  private:
   void accept();
   void on_accept_error(const boost::system::error_code& ec);
   void admit(boost::asio::ip::tcp::socket socket);
+  void sweep_websockets();
 
   boost::asio::io_context& io_;
   HttpHandler& handler_;
   HttpServerLimits limits_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_timer_;  // backs off when out of descriptors
+  boost::asio::steady_timer sweep_timer_;   // pings and idle timeouts of WebSockets
   std::chrono::steady_clock::time_point last_accept_log_{};
   size_t accept_errors_unlogged_ = 0;
   // Shared with the sessions, which may outlive the server at shutdown.
@@ -71,8 +77,9 @@ class HttpServer {
   std::shared_ptr<SendBudget> send_budget_;
   std::atomic<bool> shutting_down_{false};
   std::atomic<size_t> in_flight_{0};
-  std::mutex sessions_mutex_;
+  mutable std::mutex sessions_mutex_;
   std::vector<std::weak_ptr<HttpSession>> sessions_;
+  std::vector<std::weak_ptr<WebSocketSession>> websockets_;
 };
 
 // A random request id: 16 hex digits.

@@ -1,14 +1,14 @@
 // The request/response types shared by the HTTP server and the handlers behind it.
 #pragma once
 
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
-
-#include <boost/beast/http.hpp>
 
 namespace wa::gateway {
 
@@ -33,7 +33,30 @@ struct EventStream {
   std::chrono::milliseconds interval{500};
 };
 
-using HandlerResult = std::variant<HttpResponse, EventStream>;
+class WebSocketSession;
+
+// What one WebSocket connection may do (the room hub's limits, for the gateway's rooms).
+struct WebSocketOptions {
+  uint64_t max_message_bytes = 1u << 20;  // an incoming message; larger: closed 1009
+  // Incoming messages per second (token bucket of `message_burst`); past it: closed 1008.
+  // 0: no limit.
+  unsigned messages_per_second = 200;
+  unsigned message_burst = 400;
+  // Unsent bytes queued for the client; a send past it drops the client (1008 "too slow").
+  uint64_t max_queued_bytes = 1u << 20;
+  std::chrono::seconds ping_interval{30};  // pinged when nothing arrived for this long
+  std::chrono::seconds idle_timeout{120};  // nothing at all (not even a pong): closed 1001
+};
+
+// Accept the request as a WebSocket (it must be a valid upgrade: the server answers a
+// bad one 400 by itself). `on_open` runs on the connection's I/O thread once the
+// handshake is done; it sets the session's handlers and starts its reads.
+struct WebSocketUpgrade {
+  WebSocketOptions options;
+  std::function<void(std::shared_ptr<WebSocketSession>)> on_open;
+};
+
+using HandlerResult = std::variant<HttpResponse, EventStream, WebSocketUpgrade>;
 // Called exactly once per request, from any thread.
 using Responder = std::function<void(HandlerResult)>;
 

@@ -15,6 +15,8 @@
 #include "gateway/http_server.h"
 #include "gateway/origins.h"
 #include "gateway/worker_pool.h"
+#include "rooms/room_hub.h"
+#include "rooms/room_runner.h"
 #include "runtime/watchdog.h"
 #include "support/files.h"
 
@@ -70,7 +72,25 @@ platform::PlatformConfig platform_config(const ServerConfig& config) {
   return out;
 }
 
+rooms::RoomHubLimits room_hub_limits(const ServerConfig& config) {
+  rooms::RoomHubLimits limits;
+  limits.max_message_bytes = uint64_t{std::max(1u, config.room_max_message_kb)} << 10;
+  limits.messages_per_second = config.room_messages_per_second;
+  limits.message_burst = std::max(1u, config.room_messages_per_second * 2);
+  limits.max_connections_per_room = std::max(1u, config.room_max_connections);
+  limits.idle_timeout = std::chrono::seconds(std::max(1u, config.room_idle_timeout_seconds));
+  // Pinged well before the idle timeout, so only a client that stopped answering (or
+  // reading) reaches it.
+  limits.ping_interval =
+      std::min(limits.ping_interval, std::max(std::chrono::seconds(1), limits.idle_timeout / 2));
+  limits.max_parallel_rooms = std::max(1u, config.workers);
+  return limits;
+}
+
 namespace {
+
+// Persistent room instances past their idle time are dropped this often.
+constexpr std::chrono::seconds kRoomIdleSweep{5};
 
 Status check_config(const ServerConfig& config) {
   if (!platform::parse_registration_mode(config.registration)) {
@@ -112,6 +132,10 @@ Status check_config(const ServerConfig& config) {
                                   std::pair{config.actions_url, "actions-url"}}) {
     if (url.empty()) continue;
     if (auto origin = origin_of_url(url, name); !origin) return origin.error();
+  }
+  for (const auto& origin : config.room_origins) {
+    if (origin == "*") continue;
+    if (auto parsed = origin_of_url(origin, "room-origins"); !parsed) return parsed.error();
   }
   if (config.dashboard_listen == "none" && config.dashboard_url.empty()) {
     return make_error("config",
@@ -217,7 +241,15 @@ Status serve(const ServerConfig& given) {
 
   WorkerPool guest_pool("wa-guest", config.workers, config.queue);
   WorkerPool api_pool("wa-api", config.api_workers, 256);
-  Gateway gateway(**platform, config, guest_pool, api_pool);
+  rooms::RoomRunnerConfig runner_config;
+  runner_config.persistent_idle =
+      std::chrono::seconds(std::max(1u, config.room_persistent_idle_seconds));
+  rooms::RoomRunner runner(**platform, runner_config);
+  // Each room's events run as jobs on the guest workers, like HTTP calls.
+  rooms::RoomHub hub(
+      runner, [&guest_pool](std::function<void()> job) { return guest_pool.try_submit(job); },
+      room_hub_limits(config));
+  Gateway gateway(**platform, config, guest_pool, api_pool, &runner, &hub);
 
   DashboardHandler dashboard(config, gateway);
   const bool own_listener = config.dashboard_listen != "none";
@@ -263,6 +295,18 @@ Status serve(const ServerConfig& given) {
   // Graceful shutdown: stop accepting and wait for requests in flight. After the grace
   // period, queued calls are answered 503 and running guests are halted (answered 503
   // too); the I/O threads run on until those answers are written (bounded).
+  net::steady_timer room_timer(io);
+  std::function<void()> drop_idle_rooms = [&] {
+    room_timer.expires_after(kRoomIdleSweep);
+    room_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec || server.shutting_down()) return;
+      // Freeing instances unmaps memory: not on an I/O thread.
+      api_pool.try_submit([&runner] { runner.drop_idle(); });
+      drop_idle_rooms();
+    });
+  };
+  drop_idle_rooms();
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer drain_timer(io);
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -301,6 +345,8 @@ Status serve(const ServerConfig& given) {
         std::chrono::steady_clock::now() + std::chrono::seconds(config.shutdown_grace_seconds);
     server.begin_shutdown();
     dashboard_server.begin_shutdown();
+    room_timer.cancel();
+    hub.close_all();  // each connection leaves its room (onLeave runs) as it closes
     wait_for_drain();
   });
 
@@ -317,6 +363,8 @@ Status serve(const ServerConfig& given) {
   runtime::Watchdog::instance().halt_running_calls();
   guest_pool.stop();
   api_pool.stop();
+  // The sessions the hub still holds belong to `io`: released while it exists.
+  hub.detach_all();
   spdlog::info("stopped");
   return ok_status();
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace wa::gateway {
 
@@ -76,6 +77,15 @@ struct ServerConfig {
   unsigned outbound_max_redirects = 5;
   unsigned kv_max_stores = 32;       // per user, default included
   bool kv_synchronous_full = false;  // fsync every commit (survives power loss too)
+
+  // Rooms: WebSockets at /rooms/<owner>/<action>/<room> (per connection unless noted).
+  unsigned room_max_message_kb = 1024;          // an incoming message; larger: closed 1009
+  unsigned room_messages_per_second = 200;      // burst twice that; past it: closed 1008
+  unsigned room_max_connections = 10000;        // per room; a join past it: closed 1013
+  unsigned room_idle_timeout_seconds = 120;     // nothing received (pinged before): 1001
+  unsigned room_persistent_idle_seconds = 300;  // a persistent room's instance is dropped
+  // Origins (besides the actions origin) whose pages may open rooms; "*": any.
+  std::vector<std::string> room_origins;
 
   std::string registration = "open";   // initial mode: open | invite | closed
   bool fast_password_hashing = false;  // argon2id minimum cost: tests only

@@ -35,6 +35,10 @@ class RoomConnection {
   virtual bool send(std::shared_ptr<const std::string> payload, bool binary) = 0;
   // Sends a close frame (after what is queued) and ends the connection.
   virtual void close(int code, std::string reason) = 0;
+  // The hub is done with the last message this connection passed to RoomHub::message
+  // (its onMessage ran, or it was dropped): a session that pauses its reads until then
+  // resumes them, so a flooding client is held back by its room's pace.
+  virtual void message_done() {}
 };
 
 struct RoomHubLimits {
@@ -47,6 +51,9 @@ struct RoomHubLimits {
   unsigned max_pending_events = 1024;         // per room, waiting for the handler (1013)
   std::chrono::seconds ping_interval{30};     // the session pings when idle this long
   std::chrono::seconds idle_timeout{120};     // no frame (not even a pong): closed 1001
+  // Rooms whose events run at once: each is one job on the guest workers, so this many
+  // workers at most are busy with rooms (the others stay free for HTTP calls).
+  unsigned max_parallel_rooms = 4;
 };
 
 // A live room, for the REST API and the dashboard.
@@ -84,12 +91,17 @@ class RoomHub {
   RoomHub& operator=(const RoomHub&) = delete;
 
   // A new connection to `room` of `action` (granted rooms: the gateway checked). Assigns
-  // the connection id, runs onJoin, delivers what it emitted and calls `done` (any
-  // thread). When joined, the connection is a member before its onJoin events are
-  // delivered, so its own join broadcast reaches it.
-  void join(std::shared_ptr<const platform::Action> action, std::string room,
-            std::vector<std::pair<std::string, std::string>> env,
-            std::shared_ptr<RoomConnection> connection, std::function<void(JoinOutcome)> done);
+  // the connection id (returned at once, so the caller can leave() before `done`), runs
+  // onJoin, delivers what it emitted and calls `done` (any thread; at once, inside join,
+  // when the server holds max_rooms). When joined, the connection is a member before its
+  // onJoin events are delivered, so its own join broadcast reaches it; it is listed by
+  // room_connections during its own onJoin. Refused (by onJoin, a full room, a handler
+  // that cannot run), the hub closes the connection with the outcome's code and reason
+  // and delivers nothing onJoin emitted.
+  std::string join(std::shared_ptr<const platform::Action> action, std::string room,
+                   std::vector<std::pair<std::string, std::string>> env,
+                   std::shared_ptr<RoomConnection> connection,
+                   std::function<void(JoinOutcome)> done);
   // A message from a member (after the session checked size and rate).
   void message(std::string_view connection_id, std::string payload, bool binary);
   // The member's socket closed: it leaves the room at once, then onLeave runs.
@@ -110,6 +122,10 @@ class RoomHub {
 
   // Server shutdown: closes every connection with 1001 (going away).
   void close_all();
+  // Forgets every connection and queued event without running anything (after the guest
+  // workers and the I/O have stopped: the sessions it held are released here, while the
+  // I/O context they belong to still exists).
+  void detach_all();
   size_t connection_count() const;
   const RoomHubLimits& limits() const { return limits_; }
 
