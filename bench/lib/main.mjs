@@ -504,7 +504,7 @@ class Run {
       });
       await phase('echo', async (side) => {
         const e = await load.echoThroughput(side.url, { ...ROOMS.echo, seconds: mode.seconds, warmupSeconds: mode.warmup,
-                                                         first: ROOMS.first.echo });
+                                                         first: ROOMS.first.echo, pid: side.proc.pid });
         if (e.unexpected_closes > 0) {
           this.notes.push(`rooms ${side.name} echo: ${e.unexpected_closes} connections closed by the server (last: ${e.last_close}).`);
         }
