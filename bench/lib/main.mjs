@@ -504,7 +504,7 @@ class Run {
       });
       await phase('echo', async (side) => {
         const e = await load.echoThroughput(side.url, { ...ROOMS.echo, seconds: mode.seconds, warmupSeconds: mode.warmup,
-                                                         first: ROOMS.first.echo });
+                                                         first: ROOMS.first.echo, pid: side.proc.pid });
         if (e.unexpected_closes > 0) {
           this.notes.push(`rooms ${side.name} echo: ${e.unexpected_closes} connections closed by the server (last: ${e.last_close}).`);
         }
@@ -690,7 +690,10 @@ function roomsBullet(c, r, mode) {
     "so a round's later deliveries include the client's own work on the earlier ones (the same for both " +
     `sides). **echo**: ${fmtCount(e.connections)} connections in ${e.rooms} rooms, on ${e.threads} worker threads, ` +
     `each keeping ≤ ${e.window} messages outstanding and sending ≤ ${e.ratePerConnection}/s (the server's limit is ` +
-    `200/s per connection); replies counted over ${mode.seconds} s after a ${mode.warmup} s warm-up. **idle memory**: ` +
+    `200/s per connection); replies counted over ${mode.seconds} s after a ${mode.warmup} s warm-up; ` +
+    "the figure's µs CPU/msg is the server process's CPU time (user + system, all threads, /proc) over those " +
+    'seconds ÷ the replies: what one message costs it whatever else runs on the machine (2 cores ÷ it is the ' +
+    `most it could do with the machine to itself). **idle memory**: ` +
     `the process's VmRSS before and 1.5 s after ${fmtCount(ROOMS.idleConnections)} idle connections opened ` +
     `(one room), the difference ÷ ${fmtCount(ROOMS.idleConnections)}. Ratios are ours ÷ the peer's. The load ` +
     'generator shares the 2 cores with the server measured.';

@@ -18,6 +18,7 @@ export const REQUIRED_KEYS = [
   'rooms_broadcast_p50_ms', 'rooms_broadcast_p99_ms', 'rooms_echo_msgs_per_s', 'rooms_idle_kib_per_conn',
   'rooms_peer_broadcast_p50_ms', 'rooms_peer_broadcast_p99_ms', 'rooms_peer_echo_msgs_per_s',
   'rooms_peer_idle_kib_per_conn', 'rooms_broadcast_p99_vs_peer', 'rooms_echo_vs_peer', 'rooms_idle_vs_peer',
+  'rooms_echo_cpu_us_per_msg', 'rooms_peer_echo_cpu_us_per_msg',
 ];
 
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
@@ -70,6 +71,8 @@ export function headlineKeys(m) {
     rooms_broadcast_p99_vs_peer: ratio(m.rooms?.server?.broadcast?.deliveries?.p99_ms,
                                        m.rooms?.peer?.broadcast?.deliveries?.p99_ms),
     rooms_echo_vs_peer: ratio(m.rooms?.server?.echo?.messages_per_s, m.rooms?.peer?.echo?.messages_per_s),
+    rooms_echo_cpu_us_per_msg: m.rooms?.server?.echo?.server_cpu_us_per_message,
+    rooms_peer_echo_cpu_us_per_msg: m.rooms?.peer?.echo?.server_cpu_us_per_message,
     rooms_idle_vs_peer: ratio(m.rooms?.server?.idle?.bytes_per_connection, m.rooms?.peer?.idle?.bytes_per_connection),
   };
   const out = {};
@@ -205,7 +208,8 @@ export function tableRows(m, k, t, errors) {
       `${peerName}: ${err('rooms_peer') ? 'error' : bc(ro?.peer?.broadcast)}`,
       k.rooms_broadcast_p99_vs_peer ? `p99 ${fmtX(k.rooms_broadcast_p99_vs_peer)}` : '',
       byName['rooms broadcast p99 ≤ 10 ms']);
-  const echo = (e) => (e ? `${fmtInt(e.messages_per_s)} msg/s (RTT p99 ${fmt(e.rtt.p99_ms)} ms)` : '—');
+  const echo = (e) => (e ? `${fmtInt(e.messages_per_s)} msg/s (RTT p99 ${fmt(e.rtt.p99_ms)} ms, ` +
+                            `${fmt(e.server_cpu_us_per_message, 1)} µs CPU/msg)` : '—');
   const es = ro?.settings?.echo;
   add(`rooms echo (${es ? `${fmtInt(es.connections)} conns, ${es.rooms} rooms` : '?'})`,
       roomsErr('server') ?? echo(ro?.server?.echo), `${peerName}: ${err('rooms_peer') ? 'error' : echo(ro?.peer?.echo)}`,

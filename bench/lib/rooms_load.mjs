@@ -280,6 +280,14 @@ function startWorker(data) {
   return { worker, next, post: (m) => worker.postMessage(m) };
 }
 
+// CPU time a process has used (user + system, all threads), in seconds.
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;  // USER_HZ: /proc's unit on Linux
+
 // Resident memory of a process (VmRSS), in bytes.
 export function rssBytes(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -309,10 +317,12 @@ export async function idleMemory(pid, urlFor, n, { settleMs = 1500, first = 0 } 
 // split over `threads` worker threads. Each client keeps at most `window` messages
 // outstanding and sends at most `ratePerConnection` a second (the server's per-connection
 // limit is 200/s with a burst of 400: staying under it measures the server, not its rate
-// limiter). Replies received during [warm-up, warm-up + seconds] are counted.
+// limiter). Replies received during [warm-up, warm-up + seconds] are counted. Over the
+// same interval, the CPU time of process `pid` (the server measured) and of this process
+// (the load generator, all its threads) per reply: what the 2 cores were spent on.
 export async function echoThroughput(urlFor, { connections, rooms, threads = 1, seconds, warmupSeconds = 0,
                                               window = 2, ratePerConnection = 150, first = 0,
-                                              payloadBytes = 32 }) {
+                                              payloadBytes = 32, pid = null }) {
   const workers = [];
   const perThread = Math.ceil(connections / threads);
   const urls = Array.from({ length: connections }, (_, i) => urlFor(i % rooms));
@@ -327,6 +337,15 @@ export async function echoThroughput(urlFor, { connections, rooms, threads = 1, 
     const measureFrom = start + BigInt(Math.round(warmupSeconds * 1e9));
     const end = measureFrom + BigInt(Math.round(seconds * 1e9));
     for (const w of workers) w.post({ type: 'start', start, measureFrom, end });
+    const until = async (t) => {
+      while (nowNs() < t) await sleep(Math.max(1, Math.min(100, Number(t - nowNs()) / 1e6)));
+    };
+    await until(measureFrom);
+    const cpu0 = { server: pid ? cpuSeconds(pid) : 0, client: process.cpuUsage() };
+    await until(end);
+    const serverCpu = pid ? cpuSeconds(pid) - cpu0.server : null;
+    const clientUsage = process.cpuUsage(cpu0.client);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
     const results = [];
     for (const w of workers) results.push(await w.next('result', (warmupSeconds + seconds) * 1000 + 30_000));
     const replies = results.reduce((a, r) => a + r.replies, 0);
@@ -336,6 +355,9 @@ export async function echoThroughput(urlFor, { connections, rooms, threads = 1, 
       connections, rooms, threads: workers.length, window, rate_per_connection: ratePerConnection,
       offered_ceiling_per_s: connections * ratePerConnection, seconds, warmup_seconds: warmupSeconds,
       replies, messages_per_s: replies / seconds, rtt,
+      server_cpu_cores: serverCpu === null ? null : serverCpu / seconds,
+      server_cpu_us_per_message: serverCpu === null || !replies ? null : (serverCpu * 1e6) / replies,
+      client_cpu_cores: clientCpu / seconds, client_cpu_us_per_message: replies ? (clientCpu * 1e6) / replies : null,
       sent: sum('sent'), unanswered: sum('unanswered'), mismatched: sum('mismatched'), errors: sum('errors'),
       unexpected_closes: sum('unexpected_closes'),
       last_close: results.map((r) => r.last_close).find(Boolean) ?? null,
