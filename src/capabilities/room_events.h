@@ -92,6 +92,10 @@ struct RoomCallState {
   // Filled during the call, in the order the guest made its calls.
   std::vector<EmittedEvent> emitted;
   uint64_t emitted_bytes = 0;
+  // room_refuse during a join: the connection is turned away (1008, this reason) and the
+  // handler returns normally, so a persistent instance lives on.
+  bool refused = false;
+  std::string refuse_reason;
 };
 
 // Connection ids: [A-Za-z0-9_-]{1,64}.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "capabilities/abi_error.h"
+#include "support/utf8.h"
 #include "capabilities/call_context.h"
 #include "capabilities/room_events.h"
 #include "runtime/guest_thread.h"
@@ -367,6 +368,22 @@ u32 room_select(State& state, u32 name_ptr, u32 name_len) {
   return code(AbiError::kOk);
 }
 
+// A join the handler turns down without exiting (an extension of host-abi.md): in
+// persistent mode an exit would end the room's instance, and with it the room's state.
+u32 room_refuse(State& state, u32 reason_ptr, u32 reason_len) {
+  auto memory = guest_memory();
+  std::string_view reason;
+  if (!memory.string(reason_ptr, reason_len, reason)) return code(AbiError::kMemoryAccess);
+  if (!state.rooms.granted) return code(AbiError::kAccessDenied);
+  const auto* event = state.rooms.event;
+  if (!event || event->kind != wa::capabilities::RoomEventKind::kJoin)
+    return code(AbiError::kNotFound);
+  if (!wa::is_valid_utf8(reason)) return code(AbiError::kInvalidArgument);
+  state.rooms.refused = true;
+  state.rooms.refuse_reason.assign(reason);
+  return code(AbiError::kOk);
+}
+
 // event_get and event_payload need no grant check: an event is only ever set for an
 // action granted `rooms`, and outside one both answer 5 whatever the grant.
 u32 event_get(State& state, u32 buf_ptr, u32 buf_cap, u32 len_out) {
@@ -437,6 +454,9 @@ u32 Z_wasm_actionsZ_room_connections(State* state, u32 buf_ptr, u32 buf_cap, u32
   return wa::wasi::typed_host_call<room_connections>("room_connections", state, buf_ptr, buf_cap,
                                                      len_out);
 }
+u32 Z_wasm_actionsZ_room_refuse(State* state, u32 reason_ptr, u32 reason_len) {
+  return wa::wasi::typed_host_call<room_refuse>("room_refuse", state, reason_ptr, reason_len);
+}
 u32 Z_wasm_actionsZ_room_select(State* state, u32 name_ptr, u32 name_len) {
   return wa::wasi::typed_host_call<room_select>("room_select", state, name_ptr, name_len);
 }
@@ -471,6 +491,7 @@ void register_wasm_actions_module() {
           make_host_function("room_send", &Z_wasm_actionsZ_room_send),
           make_host_function("room_connections", &Z_wasm_actionsZ_room_connections),
           make_host_function("room_select", &Z_wasm_actionsZ_room_select),
+          make_host_function("room_refuse", &Z_wasm_actionsZ_room_refuse),
           make_host_function("event_get", &Z_wasm_actionsZ_event_get),
           make_host_function("event_payload", &Z_wasm_actionsZ_event_payload),
       },

@@ -693,6 +693,8 @@ Expected<InvokeResult> Platform::invoke_room_event(const Action& action,
   rooms.current_room = event.room;
   rooms.emitted.clear();
   rooms.emitted_bytes = 0;
+  rooms.refused = false;
+  rooms.refuse_reason.clear();
 
   if (!live) {
     result.call = runtime_->call(**module, options);
@@ -708,6 +710,7 @@ Expected<InvokeResult> Platform::invoke_room_event(const Action& action,
   }
   result.room_events = std::move(rooms.emitted);
   rooms.emitted.clear();
+  if (rooms.refused) result.room_refusal = std::move(rooms.refuse_reason);
   rooms.event = nullptr;  // `event` is the caller's: not kept past this call
   if (live && !live->alive()) live->reset();
   record_call(action, invocation.request_id, result);

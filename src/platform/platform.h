@@ -108,6 +108,8 @@ struct InvokeResult {
   // What the guest's room calls emitted (room_select + room_broadcast / room_send from an
   // HTTP request, or a room event's calls), in order; the caller delivers them.
   std::vector<capabilities::EmittedEvent> room_events;
+  // A join the handler refused with room_refuse (the reason; it may be empty).
+  std::optional<std::string> room_refusal;
   bool ran = true;          // false: a room event whose export the module does not have
   bool persistent = false;  // a room event that ran on the room's live instance
 };

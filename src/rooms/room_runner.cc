@@ -205,7 +205,9 @@ Expected<EventResult> RoomRunner::run(const platform::Action& action, EventInput
   result.events = std::move(call.room_events);
   const bool trapped = call.call.trapped();
   result.outcome = trapped ? call.outcome : (call.call.exit_code != 0 ? "exit_error" : "ok");
-  const bool refused = event.kind == RoomEventKind::kJoin && result.outcome != "ok";
+  // A join is refused by room_refuse (the instance lives on) or by failing.
+  const bool refused =
+      event.kind == RoomEventKind::kJoin && (result.outcome != "ok" || call.room_refusal);
   // What the handler printed is its answer to the event's connection; a refused join's
   // is the reason it gives.
   if (!call.call.stdout_data.empty() && !refused) {
@@ -229,7 +231,7 @@ Expected<EventResult> RoomRunner::run(const platform::Action& action, EventInput
       refusal.reason = close_reason("the room handler failed: " + call.outcome);
     } else {
       refusal.close_code = 1008;
-      refusal.reason = close_reason(call.call.stdout_data);
+      refusal.reason = close_reason(call.room_refusal ? *call.room_refusal : call.call.stdout_data);
       if (refusal.reason.empty()) refusal.reason = "refused by the room handler";
     }
     result.events.push_back(std::move(refusal));

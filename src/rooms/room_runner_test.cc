@@ -278,6 +278,31 @@ TEST_F(RoomRunnerTest, ConcurrentEventsOnOnePersistentRoomAreSerialized) {
   EXPECT_EQ(payload_of(last->events.at(0)).substr(0, 4), "202 ");
 }
 
+TEST_F(RoomRunnerTest, RoomRefuseTurnsAJoinAwayAndKeepsThePersistentState) {
+  auto action = deploy("game", true, true);
+  ASSERT_TRUE(action);
+  ASSERT_TRUE(message(*action, "arena", "c-1", "x").ok());
+  auto refused = runner_->on_join(*action, "arena", "c-2", {{"QUERY_STRING", "refuse=1"}},
+                                  &members_);
+  ASSERT_TRUE(refused.ok()) << refused.error().message;
+  EXPECT_EQ(refused->outcome, "ok");
+  ASSERT_TRUE(refused->refused());
+  EXPECT_EQ(refused->events.back().close_code, 1008);
+  EXPECT_EQ(refused->events.back().reason, "room is full");
+  auto kept = message(*action, "arena", "c-1", "x");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(payload_of(kept->events.at(0)).substr(0, 2), "2 ");
+  // Refusing by exiting ends the instance: the count starts over.
+  auto exited = runner_->on_join(*action, "arena", "c-3", {{"QUERY_STRING", "deny=1"}}, &members_);
+  ASSERT_TRUE(exited.ok());
+  EXPECT_TRUE(exited->refused());
+  // (its env is the instance's first event's: the id it prints is stale, decisions.md)
+  EXPECT_EQ(exited->events.back().reason.rfind("no entry for ", 0), 0u);
+  auto fresh = message(*action, "arena", "c-1", "x");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(payload_of(fresh->events.at(0)).substr(0, 2), "1 ");
+}
+
 TEST(RoomEventJson, AJoinCarriesItsQueryStringOthersDoNot) {
   capabilities::RoomEvent join;
   join.kind = capabilities::RoomEventKind::kJoin;

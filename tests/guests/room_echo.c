@@ -1,7 +1,8 @@
 // A room handler without the room functions, for the embeddable API's tests: answers
 // on stdout, reads the event from the environment (per-event mode) and keeps a counter
 // that only a persistent instance carries from one event to the next.
-//   onJoin: refuses (exit 3, stdout the reason) when QUERY_STRING has deny=1
+//   onJoin: refuses (exit 3, stdout the reason) when the query has deny=1, and with
+//           room_refuse (no exit) when it has refuse=1
 //   onMessage: "<count> <WA_EVENT> <WA_CONNECTION_ID> <WA_MESSAGE_TYPE> <payload>";
 //              payload "trap" traps, "spin" runs forever, "log" writes to stderr;
 //              the TRAP_AT-th message of an instance traps
@@ -17,8 +18,27 @@ static const char* env(const char* name) {
   return value ? value : "";
 }
 
+__attribute__((import_module("wasm_actions"), import_name("event_get"))) unsigned event_get(
+    char* buf, unsigned cap, unsigned* len);
+__attribute__((import_module("wasm_actions"), import_name("room_refuse"))) unsigned room_refuse(
+    const char* reason, unsigned len);
+
+// The event's JSON (its "query" on join: persistent instances see the current one there).
+static const char* event_json(void) {
+  static char json[1024];
+  unsigned len = 0;
+  if (event_get(json, sizeof json - 1, &len) != 0) len = 0;
+  json[len] = '\0';
+  return json;
+}
+
 __attribute__((export_name("onJoin"))) void on_join(void) {
-  if (strstr(env("QUERY_STRING"), "deny=1")) {
+  const char* event = event_json();
+  if (strstr(event, "refuse=1")) {
+    room_refuse("room is full", 12);  // the instance lives on
+    return;
+  }
+  if (strstr(event, "deny=1")) {
     printf("no entry for %s\n", env("WA_CONNECTION_ID"));
     fflush(stdout);
     exit(3);
