@@ -127,7 +127,12 @@ export class EventsHost {
   // A new socket: its room from the path, the whole query string for the join's env.
   accept(ws, request) {
     const url = new URL(request.url, 'http://host');
-    let name = decodeURIComponent(url.pathname.replace(/^\/+/, '') || 'lobby');
+    let name;
+    try {
+      name = decodeURIComponent(url.pathname.replace(/^\/+/, '') || 'lobby');
+    } catch {
+      name = ''; // a malformed %-escape: no room by that name
+    }
     if (!ROOM_NAME.test(name)) {
       ws.close(1008, 'a room name is 1-128 of [A-Za-z0-9_.~-]');
       return;
@@ -247,7 +252,8 @@ export class EventsHost {
       room.members.delete(conn.id);
       return { ...base, event: 'leave', connections: [...room.members.keys()] };
     }
-    if (!room.members.has(conn.id)) return null;
+    // Gone while its message waited (the server's rooms drop those too), or never joined.
+    if (conn.state === 'left' || !room.members.has(conn.id)) return null;
     const text = !event.isBinary;
     return {
       ...base,
@@ -285,8 +291,7 @@ export class EventsHost {
     const wasLeft = conn.state === 'left';
     conn.state = 'refused';
     this.conns.delete(conn.id);
-    // A close reason is at most 123 bytes.
-    if (!wasLeft) conn.ws.close(validCloseCode(code), Buffer.from(reason).subarray(0, 123).toString());
+    if (!wasLeft) conn.ws.close(validCloseCode(code), closeReason(reason));
   }
 
   deliver(room, source, event, emitted) {
@@ -364,6 +369,13 @@ export class EventsHost {
       return json;
     }
   }
+}
+
+// A close reason is at most 123 bytes of UTF-8: cut at a character boundary.
+function closeReason(reason) {
+  let out = reason;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
 }
 
 function splitHostPort(listen) {

@@ -231,6 +231,12 @@ describe('the example events host with the chat example', { concurrency: 1 }, ()
         bob.send({ type: 'dance' });
         const error = await bob.next('the error reply', (m) => m.type === 'error');
         assert.match(error.message, /unknown message type/);
+        // A binary frame goes to the API as base64 bytes of message_type binary, which the
+        // chat turns away.
+        bob.ws.send(Buffer.from([0xff, 0x00, 0xfe]), { binary: true });
+        const binary = await bob.next('the binary refusal', (m) => m.type === 'error' && /text messages only/.test(m.message));
+        assert.ok(binary);
+        assert.equal(ann.messages.filter((m) => m.type === 'error').length, 0);
       } catch (e) {
         e.message += `\nhost output:\n${host.output()}\nserver output (tail):\n${server.output().slice(-4000)}`;
         throw e;
@@ -244,12 +250,12 @@ describe('the example events host with the chat example', { concurrency: 1 }, ()
       assert.equal(stats.failures, 0, host.output());
       const used = Object.keys(stats.requests);
       assert.deepEqual(used, [batchMs ? '/api/v1/events:batch' : '/api/v1/events']);
-      // 3 joins, 4 messages, 1 leave (bob's leave may not have gone out before the stop).
+      // 3 joins, 5 messages, 1 leave (bob's leave may not have gone out before the stop).
       assert.ok(stats.events >= 8, host.output());
     });
   }
 
-  it('closes a client whose join the server turns away', async () => {
+  it('closes a client whose join the server turns away, or whose room name is invalid', async () => {
     // An action that does not exist: every join answers 404, which the host turns into a
     // close with 1011 and the server's message, like the built-in rooms' failed join.
     const portFile = path.join(dir, 'host-bad.port');
@@ -263,6 +269,13 @@ describe('the example events host with the chat example', { concurrency: 1 }, ()
       assert.equal(closed.code, 1011);
       assert.match(closed.reason, /no room handler/);
       assert.equal(client.messages.length, 0);
+      // Room names the API would refuse never reach it, and do not take the host down.
+      for (const bad of ['/bad%ZZ', '/a%20b', `/${'r'.repeat(129)}`]) {
+        const c = new Client(`ws://${host.address}${bad}`);
+        assert.equal((await c.closed).code, 1008, bad);
+      }
+      const again = new Client(`ws://${host.address}/lobby`);
+      assert.equal((await again.closed).code, 1011);
     } finally {
       await host.stop();
     }
