@@ -103,9 +103,11 @@ export class EventsHost {
     const address = this.wss.address();
     this.address = `${address.address}:${address.port}`;
     if (this.opts.portFile) writeFileSync(this.opts.portFile, `${this.address}\n`);
-    if (this.opts.batchMs > 0) this.timer = setInterval(() => {
+    if (this.opts.batchMs > 0) {
+      this.timer = setInterval(() => {
         this.flushAll().catch((e) => console.error(`events_host: batch: ${e.stack}`));
       }, this.opts.batchMs);
+    }
     return this.address;
   }
 
