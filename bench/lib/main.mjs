@@ -30,7 +30,8 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
                 or $WA_BUILD_DIR); configured and built unless --no-build
   --out         where latest.md, latest.json and latest.png go (default: bench/results)
   --only        run only these scenarios (static,hello,cgi_native,node_wasi,instantiate,
-                compute,deploy,timeout_under_load,kv,outbound,chain,rooms); the rest are
+                compute,deploy,timeout_under_load,kv,outbound,chain,rooms,events); the rest
+                are
                 reported as not run
   --server      the wasm-actions binary to measure (default: <build-dir>/wasm-actions)
   --prepare-only  build what the run needs (including the SQLite module) and stop
@@ -39,16 +40,19 @@ const USAGE = `usage: bench/run [--quick | --smoke] [--build-dir DIR] [--out DIR
 const MODES = {
   full: { seconds: 20, warmup: 3, reps: 3, timeoutPairs: [3, 20], instantiateSeconds: 10, spawns: 2000,
           compute: { sieve: ['20000000 4', 5], primes_count: ['5000000', 5] },
-          calls: { seconds: 20, warmup: 2, reps: 1 }, rooms: { rounds: 500, seconds: 20, warmup: 3 } },
+          calls: { seconds: 20, warmup: 2, reps: 1 }, rooms: { rounds: 500, seconds: 20, warmup: 3 },
+          events: { seconds: 10, warmup: 2 } },
   quick: { seconds: 10, warmup: 2, reps: 1, timeoutPairs: [3, 8], instantiateSeconds: 3, spawns: 500,
            compute: { sieve: ['20000000 4', 3], primes_count: ['5000000', 3] },
-           calls: { seconds: 10, warmup: 2, reps: 1 }, rooms: { rounds: 200, seconds: 10, warmup: 2 } },
+           calls: { seconds: 10, warmup: 2, reps: 1 }, rooms: { rounds: 200, seconds: 10, warmup: 2 },
+           events: { seconds: 5, warmup: 1 } },
   smoke: { seconds: 2, warmup: 0, reps: 1, timeoutPairs: [1, 2], instantiateSeconds: 1, spawns: 100,
            compute: { sieve: ['5000000 2', 1], primes_count: ['1000000', 1] },
-           calls: { seconds: 2, warmup: 0, reps: 1 }, rooms: { rounds: 20, seconds: 2, warmup: 1 } },
+           calls: { seconds: 2, warmup: 0, reps: 1 }, rooms: { rounds: 20, seconds: 2, warmup: 1 },
+           events: { seconds: 1, warmup: 0.5 } },
 };
 const SCENARIOS = ['static', 'hello', 'cgi_native', 'node_wasi', 'instantiate', 'compute', 'deploy',
-                   'timeout_under_load', 'kv', 'outbound', 'chain', 'rooms'];
+                   'timeout_under_load', 'kv', 'outbound', 'chain', 'rooms', 'events'];
 // The kv scenario's actions (bench/guests/kv_*.c), each granted store `default` read-write:
 // what one request does, and a check of its answer.
 const KV_GUESTS = [
@@ -74,6 +78,10 @@ const ROOMS = {
   echo: { connections: 1000, rooms: 10, threads: 2, window: 2, ratePerConnection: 150 },
   first: { idle: 0, broadcast: 1000, echo: 2000 },
 };
+// The events scenario (issue 15): requests in flight for batches of 1 and of 100 events,
+// and the rooms the events name. Its baseline is ROOMS.echo on the same server.
+const EVENTS = { batch1: { batch: 1, concurrency: 16 }, batch100: { batch: 100, concurrency: 4 },
+                 rooms: 10, connectionsPerRoom: 10 };
 // The runaway guests of timeout_under_load: rate and their action's time limit.
 const RUNAWAY_RPS = 5;
 const RUNAWAY_TIMEOUT_MS = 100;
@@ -260,6 +268,7 @@ class Run {
     await this.scenario('outbound', () => this.outbound(p));
     await this.scenario('chain', () => this.chain(p));
     await this.scenario('rooms', () => this.rooms(p));
+    await this.scenario('events', () => this.events(p));
     await this.scenario('instantiate', async () => {
       const out = runChecked(p.probe, ['instantiate', '--guests', p.guests, '--cache-dir', path.join(p.cache, 'artifacts'),
                                        '--seconds', String(this.mode.instantiateSeconds),
@@ -520,6 +529,48 @@ class Run {
     }
   }
 
+  // Room events through the network API (POST /api/v1/events, batches of 1 and 100) on
+  // room_relay.wasm, as a ratio to the in-process path on the same server in the same run:
+  // the rooms echo load (ROOMS.echo, WebSocket messages answered through RoomHub). A
+  // server of its own, its events rate limit lifted (the default 5,000/s per token would
+  // be the figure otherwise).
+  async events(p) {
+    const rooms = await import('./rooms_load.mjs');
+    const api = await import('./events_load.mjs');
+    const wasm = path.join(p.guests, `${ROOMS.action}.wasm`);
+    if (!fs.existsSync(wasm)) throw new Error(`${wasm} is missing: build the guests target`);
+    const mode = this.mode.events;
+    const server = await startServer(p.server, path.join(this.work, 'events-server'),
+                                     ['--events-per-second', '100000000']);
+    const r = { settings: { ...EVENTS, seconds: mode.seconds, warmup: mode.warmup, echo: ROOMS.echo } };
+    try {
+      await server.register();
+      await server.deploy(ROOMS.action, `/${ROOMS.action}`, wasm, { capabilities: { rooms: true } });
+      await server.waitOptimized(ROOMS.action);
+      const token = (await server.api('POST', '/tokens', { name: 'bench-events', scopes: ['events'] })).token;
+      const url = (room) => `${server.base.replace(/^http/, 'ws')}/rooms/bench/${ROOMS.action}/${room}`;
+      await rooms.checkRelay(url('check'));
+      r.rooms_echo = await rooms.echoThroughput(url, { ...ROOMS.echo, seconds: mode.seconds, warmupSeconds: mode.warmup,
+                                                       first: ROOMS.first.echo, pid: server.proc.pid });
+      if (!(r.rooms_echo.replies > 0)) throw new Error('no rooms echo came back');
+      for (const name of ['batch1', 'batch100']) {
+        const x = await api.eventsThroughput(server.base, token, `bench/${ROOMS.action}`, {
+          ...EVENTS[name], rooms: EVENTS.rooms, connectionsPerRoom: EVENTS.connectionsPerRoom,
+          seconds: mode.seconds, warmupSeconds: mode.warmup, pid: server.proc.pid });
+        r[name] = x;
+        if (x.bad > 0 || x.errors > 0) {
+          this.notes.push(`events ${name}: ${x.bad} answers not the expected echo, ${x.errors} failed requests ` +
+                          `(last: ${x.last_error}).`);
+        }
+        if (!(x.events > 0)) throw new Error(`${name}: no event answered (last: ${x.last_error})`);
+      }
+      if (!server.proc.alive()) throw new Error('the server died during the run');
+    } finally {
+      await server.stop();
+      this.m.events = r;
+    }
+  }
+
   // hello under load alone, then with runaway guests (loop.wasm) at RUNAWAY_RPS.
   async timeoutUnderLoad(p) {
     const server = this.server;
@@ -655,6 +706,7 @@ class Run {
         `${CHAIN_DEPTH} nested calls (${CHAIN_DEPTH + 1} guests) per request. The outbound ratio to hello uses ` +
         "the hello scenario's figure when it ran, else hello measured the same way first.",
       roomsBullet(c, this.m.rooms, mode.rooms),
+      eventsBullet(c, mode.events),
       ...(notRun.length ? [`- Not run (--only): ${notRun.join(', ')}.`] : []),
       ...this.notes.map((n) => `- ${n}`),
       '',
@@ -697,6 +749,22 @@ function roomsBullet(c, r, mode) {
     `the process's VmRSS before and 1.5 s after ${fmtCount(ROOMS.idleConnections)} idle connections opened ` +
     `(one room), the difference ÷ ${fmtCount(ROOMS.idleConnections)}. Ratios are ours ÷ the peer's. The load ` +
     'generator shares the 2 cores with the server measured.';
+}
+
+// How the events figures are measured (the Markdown bullet).
+function eventsBullet(c, mode) {
+  const e = ROOMS.echo;
+  return `- ${c('events')}: the network events API (issue 15) on bench/guests/room_relay.c (its reply is the ` +
+    `message) on a server of its own (${c('--events-per-second')} lifted), measured on the optimised tier: ` +
+    `closed loops of ${EVENTS.batch1.concurrency} keep-alive HTTP requests in flight from bench/run's process ` +
+    `(bench/lib/events_load.mjs), each one message event (${c('POST /api/v1/events')}), then ` +
+    `${EVENTS.batch100.concurrency} in flight of ${EVENTS.batch100.batch} events each ` +
+    `(${c('POST /api/v1/events:batch')}), over ${EVENTS.rooms} rooms of ${EVENTS.connectionsPerRoom} members ` +
+    '(the `connections` sent with each event); only answers with the expected echo (one `reply`, outcome ok) ' +
+    `count; ${mode.seconds} s each after a ${mode.warmup} s warm-up. The baseline is the in-process path on the ` +
+    `same server just before: the rooms echo load (${fmtCount(e.connections)} WebSocket connections in ` +
+    `${e.rooms} rooms, window ${e.window}, ≤ ${e.ratePerConnection}/s each, as in ${c('rooms')}), whose messages ` +
+    'run through RoomHub and RoomRunner without HTTP. µs CPU/event is the server process\'s CPU time ÷ the events.';
 }
 
 const fmtCount = (n) => (Number.isFinite(n) ? n.toLocaleString('en-US') : '?');

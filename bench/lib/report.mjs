@@ -19,6 +19,8 @@ export const REQUIRED_KEYS = [
   'rooms_peer_broadcast_p50_ms', 'rooms_peer_broadcast_p99_ms', 'rooms_peer_echo_msgs_per_s',
   'rooms_peer_idle_kib_per_conn', 'rooms_broadcast_p99_vs_peer', 'rooms_echo_vs_peer', 'rooms_idle_vs_peer',
   'rooms_echo_cpu_us_per_msg', 'rooms_peer_echo_cpu_us_per_msg',
+  'events_batch1_per_s', 'events_batch100_per_s', 'events_rooms_echo_msgs_per_s', 'events_batch1_vs_rooms',
+  'events_batch100_vs_rooms',
 ];
 
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
@@ -73,6 +75,11 @@ export function headlineKeys(m) {
     rooms_echo_vs_peer: ratio(m.rooms?.server?.echo?.messages_per_s, m.rooms?.peer?.echo?.messages_per_s),
     rooms_echo_cpu_us_per_msg: m.rooms?.server?.echo?.server_cpu_us_per_message,
     rooms_peer_echo_cpu_us_per_msg: m.rooms?.peer?.echo?.server_cpu_us_per_message,
+    events_batch1_per_s: m.events?.batch1?.events_per_s,
+    events_batch100_per_s: m.events?.batch100?.events_per_s,
+    events_rooms_echo_msgs_per_s: m.events?.rooms_echo?.messages_per_s,
+    events_batch1_vs_rooms: ratio(m.events?.batch1?.events_per_s, m.events?.rooms_echo?.messages_per_s),
+    events_batch100_vs_rooms: ratio(m.events?.batch100?.events_per_s, m.events?.rooms_echo?.messages_per_s),
     rooms_idle_vs_peer: ratio(m.rooms?.server?.idle?.bytes_per_connection, m.rooms?.peer?.idle?.bytes_per_connection),
   };
   const out = {};
@@ -218,6 +225,13 @@ export function tableRows(m, k, t, errors) {
   add(`rooms idle memory (${fmtInt(ro?.settings?.idleConnections ?? 1000)} conns)`,
       roomsErr('server') ?? idle(ro?.server?.idle), `${peerName}: ${err('rooms_peer') ? 'error' : idle(ro?.peer?.idle)}`,
       fmtX(k.rooms_idle_vs_peer), byName['rooms idle ≤ 16 KiB/conn']);
+  const ev = m.events;
+  const evFig = (x) => (x ? `${fmtInt(x.events_per_s)} events/s (request p99 ${fmt(x.request_ms.p99)} ms, ` +
+                            `${fmt(x.server_cpu_us_per_event, 1)} µs CPU/event)` : '—');
+  const evBase = ev?.rooms_echo ? `rooms echo ${fmtInt(ev.rooms_echo.messages_per_s)} msg/s ` +
+    `(${fmt(ev.rooms_echo.server_cpu_us_per_message, 1)} µs CPU/msg), same server` : 'rooms echo, same server';
+  add('events API, batch 1', err('events') ?? evFig(ev?.batch1), evBase, fmtX(k.events_batch1_vs_rooms), null);
+  add('events API, batch 100', err('events') ?? evFig(ev?.batch100), evBase, fmtX(k.events_batch100_vs_rooms), null);
   return rows;
 }
 
