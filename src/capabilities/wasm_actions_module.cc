@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "capabilities/abi_error.h"
-#include "support/utf8.h"
 #include "capabilities/call_context.h"
 #include "capabilities/room_events.h"
 #include "runtime/guest_thread.h"
 #include "runtime/host_imports.h"
+#include "support/utf8.h"
 #include "wasi/context.h"
 #include "wasi/guest_memory.h"
 #include "wasi/host_call.h"

@@ -65,9 +65,7 @@ Failure invalid(std::string message) {
   return {400, std::string(ek::kInvalidArgument), std::move(message)};
 }
 
-
 }  // namespace
-
 
 EventsApi::EventsApi(platform::Platform& platform, rooms::RoomRunner& runner,
                      EventsApiLimits limits)

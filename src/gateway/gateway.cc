@@ -124,47 +124,42 @@ HttpResponse Gateway::error_response(unsigned status, std::string_view kind,
   return error_json(status, kind, message);
 }
 
+void Gateway::answer_on(
+    WorkerPool& pool, HttpRequest request, const RequestInfo& info, Responder respond,
+    std::function<HandlerResult(const HttpRequest&, const RequestInfo&)> handle) {
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  bool queued = pool.try_submit(
+      [shared, info, respond, handle = std::move(handle)] {
+        try {
+          respond(handle(*shared, info));
+        } catch (const std::exception& e) {
+          respond(internal_error(info.request_id, e.what()));
+        }
+      },
+      [respond] { respond(shutting_down()); });
+  if (!queued) {
+    auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
+    busy.set(http::field::retry_after, "1");
+    respond(std::move(busy));
+  }
+}
+
 void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder respond) {
   std::string path(request_path(request));
   // Room events for external hosts run guests (up to their time limit): on the guest
   // workers, like action calls, never holding the API's few threads.
   if (events_ && EventsApi::handles(path)) {
-    auto shared = std::make_shared<HttpRequest>(std::move(request));
-    bool queued = guest_pool_.try_submit(
-        [this, shared, info, respond] {
-          try {
-            respond(events_->handle(*shared, info));
-          } catch (const std::exception& e) {
-            respond(internal_error(info.request_id, e.what()));
-          }
-        },
-        [respond] { respond(shutting_down()); });
-    if (!queued) {
-      auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
-      busy.set(http::field::retry_after, "1");
-      respond(std::move(busy));
-    }
-    return;
+    return answer_on(guest_pool_, std::move(request), info, std::move(respond),
+                     [this](const HttpRequest& r, const RequestInfo& i) -> HandlerResult {
+                       return events_->handle(r, i);
+                     });
   }
   // /metrics authenticates its reader (issue 8, item 13): a database lookup, so it runs
   // on the API pool like the API.
   if (has_prefix(path, kApiPrefix) || path == "/metrics") {
-    auto shared = std::make_shared<HttpRequest>(std::move(request));
-    bool queued = api_pool_.try_submit(
-        [this, shared, info, respond] {
-          try {
-            respond(api_.handle(*shared, info));
-          } catch (const std::exception& e) {
-            respond(internal_error(info.request_id, e.what()));
-          }
-        },
-        [respond] { respond(shutting_down()); });
-    if (!queued) {
-      auto busy = error_json(503, "overloaded", "the server is busy; retry shortly");
-      busy.set(http::field::retry_after, "1");
-      respond(std::move(busy));
-    }
-    return;
+    return answer_on(
+        api_pool_, std::move(request), info, std::move(respond),
+        [this](const HttpRequest& r, const RequestInfo& i) { return api_.handle(r, i); });
   }
   if (path == "/healthz") {
     // The check queries the database, which may wait on a lock: never on an I/O thread.

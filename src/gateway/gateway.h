@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -35,6 +36,10 @@ class Gateway final : public HttpHandler {
   void begin_halt() { halting_ = true; }
 
  private:
+  // Runs `handle` on `pool` and answers with what it returns (503 when the queue is full,
+  // 500 if it throws).
+  void answer_on(WorkerPool& pool, HttpRequest request, const RequestInfo& info, Responder respond,
+                 std::function<HandlerResult(const HttpRequest&, const RequestInfo&)> handle);
   void handle_action(HttpRequest request, const RequestInfo& info, platform::RouteMatch match,
                      Responder respond);
   HttpResponse run_action(const HttpRequest& request, const RequestInfo& info,

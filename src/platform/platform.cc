@@ -613,7 +613,8 @@ Expected<InvokeResult> Platform::invoke(const Action& action, runtime::CallOptio
     // A room handler's page needs its own room endpoint (/rooms/<owner>/<action>/...).
     options.wasi.env.emplace_back("WA_OWNER", action.owner_name);
     options.wasi.env.emplace_back("WA_ACTION", action.name);
-    options.wasi.env.emplace_back("WA_ROOMS_PATH", "/rooms/" + action.owner_name + "/" + action.name);
+    options.wasi.env.emplace_back("WA_ROOMS_PATH",
+                                  "/rooms/" + action.owner_name + "/" + action.name);
   }
   apply_settings(action, options);
   CallBindings bindings;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "platform/error_kinds.h"
+#include "platform/platform_test_support.h"
 #include "platform/test_support.h"
 #include "support/files.h"
 
@@ -170,13 +171,7 @@ class FakeConnection final : public RoomConnection {
 class RoomHubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    platform::PlatformConfig config;
-    config.data_dir = dir_.path() / "data";
-    config.artifact_cache_dir = dir_.path() / "artifacts";
-    config.compile_tiers = runtime::EngineConfig::Tiers::kFastOnly;
-    config.auth.password_strength = platform::PasswordStrength::kMinimal;
-    config.maintenance_interval = std::chrono::seconds(0);
-    auto opened = platform::Platform::open(config);
+    auto opened = platform::testing::open_test_platform(dir_.path());
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     platform_ = std::move(opened).value();
     auto token = platform_->accounts().register_user("ann", "password-1");

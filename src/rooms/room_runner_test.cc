@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "platform/error_kinds.h"
+#include "platform/platform_test_support.h"
 #include "platform/test_support.h"
 #include "support/files.h"
 
@@ -26,13 +27,7 @@ std::vector<uint8_t> guest(const std::string& name) {
 class RoomRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    platform::PlatformConfig config;
-    config.data_dir = dir_.path() / "data";
-    config.artifact_cache_dir = dir_.path() / "artifacts";
-    config.compile_tiers = runtime::EngineConfig::Tiers::kFastOnly;
-    config.auth.password_strength = platform::PasswordStrength::kMinimal;
-    config.maintenance_interval = std::chrono::seconds(0);
-    auto opened = platform::Platform::open(config);
+    auto opened = platform::testing::open_test_platform(dir_.path());
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     platform_ = std::move(opened).value();
     auto token = platform_->accounts().register_user("ann", "password-1");
@@ -282,8 +277,8 @@ TEST_F(RoomRunnerTest, RoomRefuseTurnsAJoinAwayAndKeepsThePersistentState) {
   auto action = deploy("game", true, true);
   ASSERT_TRUE(action);
   ASSERT_TRUE(message(*action, "arena", "c-1", "x").ok());
-  auto refused = runner_->on_join(*action, "arena", "c-2", {{"QUERY_STRING", "refuse=1"}},
-                                  &members_);
+  auto refused =
+      runner_->on_join(*action, "arena", "c-2", {{"QUERY_STRING", "refuse=1"}}, &members_);
   ASSERT_TRUE(refused.ok()) << refused.error().message;
   EXPECT_EQ(refused->outcome, "ok");
   ASSERT_TRUE(refused->refused());

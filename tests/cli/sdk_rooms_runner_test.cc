@@ -16,6 +16,7 @@
 
 #include "platform/error_kinds.h"
 #include "platform/platform.h"
+#include "platform/platform_test_support.h"
 #include "platform/test_support.h"
 #include "rooms/room_runner.h"
 #include "support/files.h"
@@ -38,13 +39,7 @@ void PrintTo(const SdkGuest& guest, std::ostream* out) { *out << guest.name; }
 class SdkRoomsRunner : public ::testing::TestWithParam<SdkGuest> {
  protected:
   void SetUp() override {
-    platform::PlatformConfig config;
-    config.data_dir = dir_.path() / "data";
-    config.artifact_cache_dir = dir_.path() / "artifacts";
-    config.compile_tiers = wa::runtime::EngineConfig::Tiers::kFastOnly;
-    config.auth.password_strength = platform::PasswordStrength::kMinimal;
-    config.maintenance_interval = std::chrono::seconds(0);
-    auto opened = platform::Platform::open(config);
+    auto opened = platform::testing::open_test_platform(dir_.path());
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     platform_ = std::move(opened).value();
     auto token = platform_->accounts().register_user("ann", "password-1");

@@ -42,8 +42,11 @@ class EventsApiTest : public ServerTest {
 
   static json message(const std::string& action, const std::string& payload,
                       const std::string& room = "lobby", const std::string& connection = "c1") {
-    return {{"action", action}, {"event", "message"}, {"room", room},
-            {"connection", connection}, {"payload", payload}};
+    return {{"action", action},
+            {"event", "message"},
+            {"room", room},
+            {"connection", connection},
+            {"payload", payload}};
   }
 
   std::unique_ptr<gateway::HttpClient> client_;
@@ -81,15 +84,14 @@ TEST_F(EventsApiTest, BinaryPayloadsTravelAsBase64BothWays) {
   EXPECT_EQ(reply["payload_encoding"], "base64");
   EXPECT_EQ(reply["message_type"], "binary");
   // The guest prints the payload with %s: it stops at the NUL byte.
-  EXPECT_EQ(base64_decode(reply["payload"].get<std::string>()).value(),
-            "1 message c1 binary \xff");
+  EXPECT_EQ(base64_decode(reply["payload"].get<std::string>()).value(), "1 message c1 binary \xff");
 }
 
 TEST_F(EventsApiTest, ARefusedJoinEndsWithARefusal) {
   deploy_room("echo", "room_echo");
-  json join = {{"action", "ann/echo"},   {"event", "join"},
-               {"room", "lobby"},        {"connection", "c7"},
-               {"connections", {"c1"}},  {"env", {{"QUERY_STRING", "deny=1"}}}};
+  json join = {{"action", "ann/echo"},  {"event", "join"},
+               {"room", "lobby"},       {"connection", "c7"},
+               {"connections", {"c1"}}, {"env", {{"QUERY_STRING", "deny=1"}}}};
   auto answer = post("/api/v1/events", join, ann_);
   ASSERT_EQ(answer.status, 200u) << answer.body;
   json body = body_json(answer);
@@ -129,8 +131,8 @@ TEST_F(EventsApiTest, BadInputIsAClear4xx) {
   EXPECT_EQ(bad_base64.status, 400u);
   EXPECT_NE(bad_base64.body.find("base64"), std::string::npos) << bad_base64.body;
 
-  auto oversized = post("/api/v1/events", message("ann/echo", std::string((1u << 20) + 1, 'x')),
-                        ann_);
+  auto oversized =
+      post("/api/v1/events", message("ann/echo", std::string((1u << 20) + 1, 'x')), ann_);
   EXPECT_EQ(oversized.status, 413u) << oversized.body;
 
   json kind = message("ann/echo", "x");
