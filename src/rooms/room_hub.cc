@@ -584,7 +584,8 @@ struct RoomHub::Impl {
       std::lock_guard lock(room.mutex);
       record(room, "error", conn.id, utf8_prefix(error.message, kSummaryBytes));
     }
-    if (error.kind == "access_denied" || error.kind == platform::error_kind::kNotFound) {
+    if (error.kind == platform::error_kind::kForbidden ||
+        error.kind == platform::error_kind::kNotFound) {
       conn.connection->close(1011, utf8_prefix(error.message, kMaxReasonBytes));
     }
   }

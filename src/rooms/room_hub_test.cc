@@ -422,6 +422,28 @@ TEST_F(RoomHubTest, ARunawayHandlerStallsNeitherOtherRoomsNorItsOwnLaterEvents) 
   EXPECT_TRUE(error_seen);
 }
 
+TEST_F(RoomHubTest, MembersOfAnActionThatLostItsGrantOrWasDeletedAreClosed) {
+  make_hub();
+  auto chat = deploy("chat");
+  auto gone = deploy("gone");
+  auto a = join(chat, "lobby");
+  auto b = join(gone, "lobby");
+  auto settings = chat->settings;
+  settings.capabilities.rooms = false;
+  auto updated = platform_->update_settings(ann_, "chat", settings);
+  ASSERT_TRUE(updated) << updated.error().message;
+  ASSERT_TRUE(platform_->remove_action(ann_, "gone"));
+  hub_->message(a.id, "hello", false);
+  hub_->message(b.id, "hello", false);
+  ASSERT_TRUE(a.connection->wait_closed());
+  ASSERT_TRUE(b.connection->wait_closed());
+  EXPECT_EQ(a.connection->code(), 1011);
+  EXPECT_EQ(b.connection->code(), 1011);
+  EXPECT_EQ(b.connection->reason(), "the room's action no longer exists");
+  EXPECT_FALSE(a.connection->has("hello"));
+  EXPECT_FALSE(b.connection->has("hello"));
+}
+
 TEST_F(RoomHubTest, AFullRoomRefusesTheNextJoinWith1013) {
   RoomHubLimits limits;
   limits.max_connections_per_room = 2;
