@@ -101,7 +101,7 @@ Gateway::Gateway(platform::Platform& platform, const ServerConfig& config, Worke
       api_pool_(api_pool),
       api_(platform, config),
       invoker_(platform, config, halting_, hub) {
-  if (runner && hub) rooms_.emplace(*runner, *hub, config);
+  if (runner && hub) rooms_.emplace(*runner, *hub, config, api_pool);
 }
 
 uint64_t Gateway::body_limit(const http::request_header<>& header) const {
@@ -158,7 +158,8 @@ void Gateway::handle(HttpRequest request, const RequestInfo& info, Responder res
       return respond(text_response(404, "text/plain; charset=utf-8",
                                    "rooms are not enabled on this server\n"));
     }
-    return respond(rooms_->handle(request, info, cgi_request(request, info, path)));
+    CgiRequest cgi = cgi_request(request, info, path);
+    return rooms_->handle(std::move(request), info, std::move(cgi), std::move(respond));
   }
   // The dashboard has its own origin (DashboardHandler): nothing of it is served here.
   if (auto match = platform_.match(path)) {

@@ -16,6 +16,10 @@ namespace wa::gateway {
 namespace {
 
 constexpr std::string_view kRoomsPrefix = "/rooms";
+// How long a user name's id is trusted without asking the database again, and how many
+// names are kept (past it the cache starts over: a bound, not an LRU).
+constexpr std::chrono::seconds kOwnerTtl{60};
+constexpr size_t kMaxCachedOwners = 10000;
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -95,18 +99,35 @@ WebSocketOptions RoomEndpoint::socket_options() const {
   return options;
 }
 
-HandlerResult RoomEndpoint::handle(const HttpRequest& request, const RequestInfo& info,
-                                   CgiRequest cgi) {
+std::optional<int64_t> RoomEndpoint::cached_owner(std::string_view name) {
+  std::lock_guard lock(owners_mutex_);
+  auto it = owners_.find(std::string(name));
+  if (it == owners_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.second > kOwnerTtl) {
+    owners_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.first;
+}
+
+void RoomEndpoint::remember_owner(const std::string& name, int64_t id) {
+  std::lock_guard lock(owners_mutex_);
+  if (owners_.size() >= kMaxCachedOwners) owners_.clear();
+  owners_[name] = {id, std::chrono::steady_clock::now()};
+}
+
+void RoomEndpoint::handle(HttpRequest request, const RequestInfo& info, CgiRequest cgi,
+                          Responder respond) {
   std::string_view path =
       split_target(std::string_view(request.target().data(), request.target().size())).first;
   std::string_view owner, name, room;
   if (!split_room_path(path, owner, name, room)) {
-    return plain(404, "room endpoints are /rooms/<owner>/<action>/<room>");
+    return respond(plain(404, "room endpoints are /rooms/<owner>/<action>/<room>"));
   }
   if (request.method() != http::verb::get) {
     auto response = plain(405, "a room is joined with GET and a WebSocket upgrade");
     response.set(http::field::allow, "GET");
-    return response;
+    return respond(std::move(response));
   }
   if (!boost::beast::websocket::is_upgrade(request)) {
     auto response = plain(426,
@@ -114,16 +135,45 @@ HandlerResult RoomEndpoint::handle(const HttpRequest& request, const RequestInfo
                           "Upgrade: websocket)");
     response.set(http::field::upgrade, "websocket");
     response.set(http::field::connection, "Upgrade");
-    return response;
+    return respond(std::move(response));
   }
   if (!capabilities::is_room_name(room)) {
-    return plain(400, "invalid room name: 1-128 of letters, digits and _.~-");
+    return respond(plain(400, "invalid room name: 1-128 of letters, digits and _.~-"));
   }
-  auto action = runner_.find_room_action(owner, name);
-  if (!action) {
-    // Absent, or not granted rooms: the same answer, revealing nothing.
-    return plain(404, "no room handler at /rooms/" + std::string(owner) + "/" + std::string(name));
+  if (auto owner_id = cached_owner(owner)) {
+    // In memory from here: the route table's copy of the action.
+    auto action = runner_.platform().find_action(*owner_id, name);
+    if (action && action->settings.capabilities.rooms) {
+      return respond(admit(request, info, std::move(cgi), std::move(action)));
+    }
   }
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  auto shared_cgi = std::make_shared<CgiRequest>(std::move(cgi));
+  bool queued = lookups_.try_submit(
+      [this, shared, shared_cgi, info, respond, owner = std::string(owner),
+       name = std::string(name)] {
+        auto action = runner_.find_room_action(owner, name);
+        if (!action) {
+          // Absent, or not granted rooms: the same answer, revealing nothing.
+          return respond(plain(404, "no room handler at /rooms/" + owner + "/" + name));
+        }
+        remember_owner(owner, (*action)->owner_id);
+        respond(admit(*shared, info, std::move(*shared_cgi), std::move(*action)));
+      },
+      [respond] { respond(plain(503, "the server is shutting down")); });
+  if (!queued) {
+    auto busy = plain(503, "the server is busy; retry shortly");
+    busy.set(http::field::retry_after, "1");
+    respond(std::move(busy));
+  }
+}
+
+HandlerResult RoomEndpoint::admit(const HttpRequest& request, const RequestInfo& info,
+                                  CgiRequest cgi, std::shared_ptr<const platform::Action> action) {
+  std::string_view path =
+      split_target(std::string_view(request.target().data(), request.target().size())).first;
+  std::string_view owner, name, room;
+  split_room_path(path, owner, name, room);
   if (!room_origin_allowed(config_, request)) {
     spdlog::warn("request={} room={}/{}/{} refused: origin \"{}\" not allowed", info.request_id,
                  owner, name, room, std::string(request[http::field::origin]).substr(0, 200));
@@ -135,7 +185,7 @@ HandlerResult RoomEndpoint::handle(const HttpRequest& request, const RequestInfo
   auto env = build_cgi_invocation(cgi, {}).env;
   WebSocketUpgrade upgrade;
   upgrade.options = socket_options();
-  upgrade.on_open = [this, action = std::move(*action), room = std::string(room),
+  upgrade.on_open = [this, action = std::move(action), room = std::string(room),
                      env = std::move(env)](std::shared_ptr<WebSocketSession> session) mutable {
     auto id = std::make_shared<std::string>();
     rooms::RoomHub* hub = &hub_;

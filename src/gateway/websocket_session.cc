@@ -317,6 +317,9 @@ void WebSocketSession::finish() {
   beast::error_code ec;
   beast::get_lowest_layer(ws_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
   beast::get_lowest_layer(ws_).close();
+  // The socket is closed: its place in the connection limits is free, even while others
+  // (the hub, pending handlers) still hold this object for a moment.
+  slot_.reset();
   on_message_ = nullptr;
   auto on_close = std::move(on_close_);
   on_close_ = nullptr;

@@ -32,8 +32,8 @@ class WebSocketSession final : public rooms::RoomConnection,
   using Clock = std::chrono::steady_clock;
 
   // Made by the HTTP server from an upgraded connection. `on_end` runs once when the
-  // connection is over (the server's in-flight count); `slot` is held until the session
-  // is destroyed (its place in the server's connection limits).
+  // connection is over (the server's in-flight count); `slot` is held until then (its
+  // place in the server's connection limits).
   WebSocketSession(boost::beast::tcp_stream stream, WebSocketOptions options,
                    std::string remote_addr, std::string request_id, std::function<void()> on_end,
                    std::shared_ptr<void> slot);

@@ -320,8 +320,10 @@ TEST_F(WebSocketSessionTest, WebSocketsCountInTheConnectionLimits) {
   for (int i = 0; i < 100 && !connected.empty(); ++i) {
     TestWsClient third;
     connected = third.connect(port_, "/ws");
-    if (connected.empty()) third.close();
-    else std::this_thread::sleep_for(50ms);
+    if (connected.empty())
+      third.close();
+    else
+      std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(connected, "");
 }

@@ -405,6 +405,15 @@ struct RoomHub::Impl {
 
   // --- events ---
 
+  // The action as it is now (a redeploy or a settings change applies from the next
+  // event on); nullptr once it is deleted. An in-memory lookup.
+  std::shared_ptr<const platform::Action> latest(
+      const std::shared_ptr<const platform::Action>& known) {
+    if (!known) return nullptr;
+    auto fresh = runner.platform().find_action(known->owner_id, known->name);
+    return fresh && fresh->id == known->id ? fresh : nullptr;
+  }
+
   void run_event(Room& room, Event event) {
     switch (event.kind) {
       case RoomEventKind::kJoin:
@@ -459,6 +468,11 @@ struct RoomHub::Impl {
           room, conn, event.done, 1013,
           "the room is full (" + std::to_string(limits.max_connections_per_room) + " connections)");
     }
+    if (auto fresh = latest(action)) {
+      action = std::move(fresh);
+    } else {
+      return refuse(room, conn, event.done, 1011, "the room's action no longer exists");
+    }
     EventInput input;
     input.kind = RoomEventKind::kJoin;
     input.room = room.name;
@@ -486,8 +500,9 @@ struct RoomHub::Impl {
                     refused.reason);
     }
     conn->joined.store(true);
-    if (event.done) event.done(JoinOutcome{true, conn->id, 0, {}});
     deliver_events(room.action_id, &room, result->events, conn.get());
+    // After the delivery: once `done` runs, what the join emitted is on its way.
+    if (event.done) event.done(JoinOutcome{true, conn->id, 0, {}});
   }
 
   void run_message(Room& room, Event event) {
@@ -507,6 +522,13 @@ struct RoomHub::Impl {
       conn->connection->message_done();
       return;
     }
+    auto fresh = latest(action);
+    if (!fresh) {
+      conn->connection->message_done();
+      conn->connection->close(1011, "the room's action no longer exists");
+      return;
+    }
+    action = std::move(fresh);
     EventInput input;
     input.kind = RoomEventKind::kMessage;
     input.room = room.name;
@@ -532,6 +554,8 @@ struct RoomHub::Impl {
       action = room.action;
       record(room, "leave", event.conn->id, "");
     }
+    action = latest(action);
+    if (!action) return;  // deleted: no handler to tell
     EventInput input;
     input.kind = RoomEventKind::kLeave;
     input.room = room.name;
@@ -560,7 +584,8 @@ struct RoomHub::Impl {
       std::lock_guard lock(room.mutex);
       record(room, "error", conn.id, utf8_prefix(error.message, kSummaryBytes));
     }
-    if (error.kind == "access_denied" || error.kind == platform::error_kind::kNotFound) {
+    if (error.kind == platform::error_kind::kForbidden ||
+        error.kind == platform::error_kind::kNotFound) {
       conn.connection->close(1011, utf8_prefix(error.message, kMaxReasonBytes));
     }
   }

@@ -3,9 +3,9 @@
 // each other), and delivers what the handlers emitted to the connections. Knows nothing
 // about sockets: the gateway's WebSocket sessions are RoomConnections.
 //
-//   hub.join(action, "lobby", env, session, [](JoinOutcome joined) { ... });
-//   hub.message(joined.connection_id, payload, binary);   // from the session's reads
-//   hub.leave(joined.connection_id);                      // socket closed
+//   auto id = hub.join(action, "lobby", env, session, [](JoinOutcome joined) { ... });
+//   hub.message(id, payload, binary);   // from the session's reads (then message_done)
+//   hub.leave(id);                      // socket closed
 #pragma once
 
 #include <chrono>
@@ -102,7 +102,9 @@ class RoomHub {
                    std::vector<std::pair<std::string, std::string>> env,
                    std::shared_ptr<RoomConnection> connection,
                    std::function<void(JoinOutcome)> done);
-  // A message from a member (after the session checked size and rate).
+  // A message from a member (after the session checked size and rate). The hub calls
+  // the connection's message_done() once it ran onMessage for it (or dropped it); past
+  // max_pending_events queued in the room the sender is closed 1013.
   void message(std::string_view connection_id, std::string payload, bool binary);
   // The member's socket closed: it leaves the room at once, then onLeave runs.
   void leave(std::string_view connection_id);
