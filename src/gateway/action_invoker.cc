@@ -35,8 +35,10 @@ ActionInvoker::Invocation ActionInvoker::run(const platform::Action& action, con
   options.wasi.stderr_config.trap_on_limit = false;
 
   Invocation result;
+  // Only room handlers reach their rooms: other requests skip the hub's lock.
+  const bool rooms = hub_ && action.settings.capabilities.rooms;
   auto invoked = platform_.invoke(action, std::move(options), request_id, calls,
-                                  hub_ ? &hub_->directory(action.id) : nullptr);
+                                  rooms ? &hub_->directory(action.id) : nullptr);
   if (!invoked) {
     platform_.record_error(action, request_id, invoked.error().kind, invoked.error().message, true);
     result.error = invoked.error();

@@ -1,6 +1,5 @@
 #include "gateway/kv_api.h"
 
-
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>

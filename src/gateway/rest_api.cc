@@ -294,9 +294,9 @@ HandlerResult RestApi::route(Call& call) {
     }
     return json_response(200, {{"capabilities", list}});
   }
-  bool known = !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" ||
-                              s[0] == "admin" || s[0] == "auth" || s[0] == "kv" ||
-                              s[0] == "volumes");
+  bool known =
+      !s.empty() && (s[0] == "me" || s[0] == "tokens" || s[0] == "actions" || s[0] == "admin" ||
+                     s[0] == "auth" || s[0] == "kv" || s[0] == "volumes");
   known = known || (!s.empty() && s[0] == "requests");
   if (!known) return unknown_path(target);
   // The log stream also takes a stream ticket (it authenticates itself).

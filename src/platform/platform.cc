@@ -546,7 +546,7 @@ void Platform::bind_capabilities(const Action& action, CallBindings& bindings,
   // An HTTP request has no room until room_select picks one.
   actions_state.rooms.granted = grants.rooms;
   actions_state.rooms.directory = rooms;
-  actions_state.rooms.service_id = action.owner_name + "/" + action.name;
+  if (grants.rooms) actions_state.rooms.service_id = action.owner_name + "/" + action.name;
   actions_state.rooms.limits = config_.rooms;
   options.imports.bind(actions_state);
   // `wasi_experimental_http`: what the grants open (nothing granted: every request is
@@ -687,7 +687,11 @@ Expected<InvokeResult> Platform::invoke_room_event(const Action& action,
     bindings = live->bindings.get();
     bindings->request_id = invocation.request_id;
     bindings->actions.rooms.directory = invocation.directory;
+    // Per event: the outbound budget and handles, and this thread's client (libcurl
+    // handles belong to one thread; the instance may have been made on another).
     bindings->http.requests = 0;
+    bindings->http.responses.clear();
+    if (bindings->http.client) bindings->http.client = &thread_outbound_client(config_.outbound);
   }
   capabilities::RoomCallState& rooms = bindings->actions.rooms;
   rooms.event = &event;

@@ -20,7 +20,7 @@ class LiveInstanceTest : public EngineTest {
     if (!module_) return nullptr;
     CallOptions options;
     options.wasi.args = {"live_counter"};
-    options.entry = "";  // instantiate only
+    options.entry = "";                   // instantiate only
     options.initializer = "_initialize";  // absent in a command module: skipped
     return LiveInstance::create(*module_, options, result);
   }
