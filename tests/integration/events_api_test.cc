@@ -73,6 +73,67 @@ TEST_F(EventsApiTest, AMessageAnswersTheEventsTheGuestEmitted) {
   EXPECT_EQ(reply["message_type"], "text");
 }
 
+TEST_F(EventsApiTest, EveryEventTypeAndGetRoomFromTheSuppliedMembership) {
+  deploy_room("chat", "room_chat");
+  const json members = {"c1", "c2", "c3"};
+  // join: a broadcast to everyone and a reply to the joiner.
+  json join = {{"action", "ann/chat"},
+               {"event", "join"},
+               {"room", "lobby"},
+               {"connection", "c3"},
+               {"connections", members}};
+  auto answer = post("/api/v1/events", join, ann_);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  json events = body_json(answer)["events"];
+  ASSERT_EQ(events.size(), 2u) << events.dump();
+  EXPECT_EQ(events[0]["type"], "broadcast");
+  EXPECT_EQ(events[0]["payload"], "join c3");
+  EXPECT_EQ(events[1]["type"], "reply");
+  EXPECT_EQ(events[1]["payload"], "you c3");
+  // message: a broadcast leaving the sender out.
+  json said = message("ann/chat", "hello", "lobby", "c1");
+  said["connections"] = members;
+  events = body_json(post("/api/v1/events", said, ann_))["events"];
+  ASSERT_EQ(events.size(), 2u) << events.dump();
+  EXPECT_EQ(events[0]["type"], "broadcast");
+  EXPECT_EQ(events[0]["except"], json({"c1"}));
+  EXPECT_EQ(events[1]["payload"], "ok 5");
+  // GetRoom answers from what the caller supplied.
+  json who = message("ann/chat", "who", "lobby", "c1");
+  who["connections"] = members;
+  events = body_json(post("/api/v1/events", who, ann_))["events"];
+  ASSERT_EQ(events.size(), 1u) << events.dump();
+  std::string listed = events[0]["payload"];
+  for (const char* id : {"c1", "c2", "c3"}) EXPECT_NE(listed.find(id), std::string::npos) << listed;
+  // to_connection: to a member; someone outside the supplied membership is not found (5).
+  json to = message("ann/chat", "to c2 psst", "lobby", "c1");
+  to["connections"] = members;
+  events = body_json(post("/api/v1/events", to, ann_))["events"];
+  ASSERT_EQ(events.size(), 2u) << events.dump();
+  EXPECT_EQ(events[0]["type"], "to_connection");
+  EXPECT_EQ(events[0]["connection"], "c2");
+  EXPECT_EQ(events[0]["payload"], "psst");
+  to = message("ann/chat", "to c9 psst", "lobby", "c1");
+  to["connections"] = members;
+  events = body_json(post("/api/v1/events", to, ann_))["events"];
+  ASSERT_EQ(events.size(), 1u) << events.dump();
+  EXPECT_EQ(events[0]["payload"], "sent 5");
+  // leave, and a log line from stderr (room_echo).
+  json leave = {{"action", "ann/chat"},
+                {"event", "leave"},
+                {"room", "lobby"},
+                {"connection", "c3"},
+                {"connections", {"c1", "c2"}}};
+  events = body_json(post("/api/v1/events", leave, ann_))["events"];
+  ASSERT_EQ(events.size(), 1u) << events.dump();
+  EXPECT_EQ(events[0]["payload"], "leave c3");
+  deploy_room("echo", "room_echo");
+  events = body_json(post("/api/v1/events", message("ann/echo", "log"), ann_))["events"];
+  ASSERT_EQ(events.size(), 2u) << events.dump();
+  EXPECT_EQ(events[1]["type"], "log");
+  EXPECT_EQ(events[1]["payload"], "logged from a room\n");
+}
+
 TEST_F(EventsApiTest, BinaryPayloadsTravelAsBase64BothWays) {
   deploy_room("echo", "room_echo");
   json event = message("ann/echo", base64_encode(std::string("\xff\x00\x01", 3)));
