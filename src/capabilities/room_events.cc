@@ -1,5 +1,7 @@
 #include "capabilities/room_events.h"
 
+#include <algorithm>
+
 #include "support/base64.h"
 #include "support/utf8.h"
 
@@ -84,6 +86,24 @@ EmittedEvent make_message_event(EmittedEvent::Type type, std::string room, std::
   event.payload = std::make_shared<const std::string>(std::move(payload));
   event.service_id = std::move(service_id);
   return event;
+}
+
+void StaticDirectory::set(std::string room, std::vector<std::string> connections) {
+  std::lock_guard lock(mutex_);
+  rooms_[std::move(room)] = std::move(connections);
+}
+
+std::vector<std::string> StaticDirectory::connections(std::string_view room) {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room);
+  return it == rooms_.end() ? std::vector<std::string>{} : it->second;
+}
+
+bool StaticDirectory::contains(std::string_view room, std::string_view connection) {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room);
+  return it != rooms_.end() &&
+         std::find(it->second.begin(), it->second.end(), connection) != it->second.end();
 }
 
 namespace {

@@ -9,10 +9,14 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace wa::capabilities {
@@ -72,6 +76,24 @@ class RoomDirectory {
   // The room's connection ids (any order; empty if the room has none).
   virtual std::vector<std::string> connections(std::string_view room) = 0;
   virtual bool contains(std::string_view room, std::string_view connection) = 0;
+};
+
+// A fixed membership: room → connection ids (tests, and hosts that know their sockets,
+// e.g. the event API's supplied `connections`).
+class StaticDirectory final : public RoomDirectory {
+ public:
+  StaticDirectory() = default;
+  // An initializer list, not a map: `{{"lobby", {"c1"}}}` must not read as a copy.
+  StaticDirectory(
+      std::initializer_list<std::pair<const std::string, std::vector<std::string>>> rooms)
+      : rooms_(rooms) {}
+  void set(std::string room, std::vector<std::string> connections);
+  std::vector<std::string> connections(std::string_view room) override;
+  bool contains(std::string_view room, std::string_view connection) override;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::string>, std::less<>> rooms_;
 };
 
 struct RoomCallLimits {

@@ -21,27 +21,6 @@
 namespace wa::capabilities {
 namespace {
 
-// A fixed membership, as the gateway's hub would answer.
-class TestDirectory final : public RoomDirectory {
- public:
-  // An initializer list, not a map: `{{"lobby", {"c1"}}}` must not read as a copy.
-  TestDirectory(std::initializer_list<std::pair<const std::string, std::vector<std::string>>> rooms)
-      : rooms_(rooms) {}
-  std::vector<std::string> connections(std::string_view room) override {
-    std::lock_guard lock(mutex_);
-    auto it = rooms_.find(room);
-    return it == rooms_.end() ? std::vector<std::string>{} : it->second;
-  }
-  bool contains(std::string_view room, std::string_view connection) override {
-    auto ids = connections(room);
-    return std::find(ids.begin(), ids.end(), connection) != ids.end();
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::vector<std::string>, std::less<>> rooms_;
-};
-
 class RoomFunctions : public runtime::EngineTest {
  protected:
   static void SetUpTestSuite() {
@@ -126,7 +105,7 @@ TEST_F(RoomFunctions, WithoutTheGrantEveryRoomCallIsAccessDenied) {
 }
 
 TEST_F(RoomFunctions, AnHttpRequestHasNoRoomUntilItSelectsOne) {
-  TestDirectory members({{"lobby", {"c1", "c2"}}});
+  StaticDirectory members({{"lobby", {"c1", "c2"}}});
   state_.rooms.directory = &members;
   auto lines = probe(
       "broadcast hi -\n"
@@ -176,7 +155,7 @@ TEST_F(RoomFunctions, SelectTakesRoomNamesOnly) {
 
 TEST_F(RoomFunctions, SendReachesOnlyConnectionsOfTheCurrentRoom) {
   in_event();
-  TestDirectory members({{"lobby", {"c1", "c2"}}, {"other", {"c3"}}});
+  StaticDirectory members({{"lobby", {"c1", "c2"}}, {"other", {"c3"}}});
   state_.rooms.directory = &members;
   auto lines = probe(
       "send c2 hi\n"
@@ -208,7 +187,7 @@ TEST_F(RoomFunctions, SendReachesOnlyConnectionsOfTheCurrentRoom) {
 
 TEST_F(RoomFunctions, ConnectionsFollowTheBufferProtocol) {
   in_event();
-  TestDirectory members({{"lobby", {"c1", "c22", "c333"}}, {"empty", {}}});
+  StaticDirectory members({{"lobby", {"c1", "c22", "c333"}}, {"empty", {}}});
   state_.rooms.directory = &members;
   // "c1\nc22\nc333" is 11 bytes.
   auto lines = probe(
@@ -300,7 +279,7 @@ TEST_F(RoomFunctions, AnExceptListIsBoundedLikeAMessageAndCounted) {
 
 TEST_F(RoomFunctions, PointersOutsideMemoryAreMemoryAccess) {
   in_event();
-  TestDirectory members({{"lobby", {"c1"}}});
+  StaticDirectory members({{"lobby", {"c1"}}});
   state_.rooms.directory = &members;
   const std::string size = probe1("memsize");
   const unsigned long long end = std::stoull(size);
@@ -400,7 +379,7 @@ TEST_F(RoomFunctions, TenThousandConnectionsListThroughTheBufferProtocol) {
     ids.push_back("conn-" + std::to_string(i));
     bytes += ids.back().size() + (i ? 1 : 0);
   }
-  TestDirectory big({{"lobby", ids}});
+  StaticDirectory big({{"lobby", ids}});
   state_.rooms.directory = &big;
   auto lines = probe("conns 64\nconns " + std::to_string(bytes) + "\n");
   ASSERT_EQ(lines.size(), 2u);

@@ -118,16 +118,6 @@ HttpResponse missing_scope(platform::Scopes wanted) {
                         "[...]})");
 }
 
-// The bearer token of an Authorization header, or "".
-std::string bearer_token(const HttpRequest& request) {
-  std::string_view header = request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
-    return std::string(header.substr(kBearer.size()));
-  }
-  return {};
-}
-
 // Retry-After for rate_limited (the limiter's wait) and overloaded (a moment) errors.
 HttpResponse error_with_retry(const Error& error, std::optional<std::chrono::seconds> wait) {
   auto response = error_json(error);
@@ -214,6 +204,15 @@ HandlerResult RestApi::handle(const HttpRequest& request, const RequestInfo& inf
     spdlog::error("request={} API handler failed: {}", info.request_id, e.what());
     return error_json(500, "internal", "internal error");
   }
+}
+
+std::string bearer_token(const HttpRequest& request) {
+  std::string_view header = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() > kBearer.size() && header.substr(0, kBearer.size()) == kBearer) {
+    return std::string(header.substr(kBearer.size()));
+  }
+  return {};
 }
 
 Expected<Principal> RestApi::authenticate(const Call& call) {

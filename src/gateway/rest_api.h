@@ -29,6 +29,7 @@
 // actions for them, every action for admins and the --metrics-token.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "gateway/http_types.h"
@@ -37,6 +38,9 @@
 #include "rooms/room_hub.h"
 
 namespace wa::gateway {
+
+// The bearer token of an Authorization header, or "" (never a token in the URL).
+std::string bearer_token(const HttpRequest& request);
 
 class RestApi {
  public:

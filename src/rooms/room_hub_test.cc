@@ -200,22 +200,7 @@ class RoomHubTest : public ::testing::Test {
     auto settings = platform::ActionSettings::defaults(platform_->config().limits);
     settings.capabilities.rooms = true;
     settings.timeout = timeout;
-    platform::DeployRequest request;
-    request.name = name;
-    request.route = "/" + name;
-    request.module = bytes;
-    request.settings = settings;
-    auto deployed = platform_->deploy(ann_, request);
-    EXPECT_TRUE(deployed.ok()) << (deployed ? "" : deployed.error().message);
-    for (int i = 0; i < 1200; ++i) {
-      auto action = platform_->find_action(ann_, name);
-      if (action && action->current &&
-          action->current->status != platform::VersionStatus::kCompiling) {
-        return action;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return platform_->find_action(ann_, name);
+    return platform::testing::deploy_and_wait(*platform_, ann_, name, bytes, settings);
   }
 
   struct Joined {

@@ -52,24 +52,6 @@ bool EventResult::refused() const {
   return !events.empty() && events.back().type == EmittedEvent::Type::kRefused;
 }
 
-void StaticDirectory::set(std::string room, std::vector<std::string> connections) {
-  std::lock_guard lock(mutex_);
-  rooms_[std::move(room)] = std::move(connections);
-}
-
-std::vector<std::string> StaticDirectory::connections(std::string_view room) {
-  std::lock_guard lock(mutex_);
-  auto it = rooms_.find(room);
-  return it == rooms_.end() ? std::vector<std::string>{} : it->second;
-}
-
-bool StaticDirectory::contains(std::string_view room, std::string_view connection) {
-  std::lock_guard lock(mutex_);
-  auto it = rooms_.find(room);
-  return it != rooms_.end() &&
-         std::find(it->second.begin(), it->second.end(), connection) != it->second.end();
-}
-
 // The live instances of persistent rooms, one slot per (action, room). A slot is taken
 // (users > 0) while an event runs on it; only idle slots are evicted or dropped, and
 // users only grows under the table's mutex, so an idle slot found there stays idle.
@@ -145,8 +127,18 @@ Expected<std::shared_ptr<const platform::Action>> RoomRunner::find_room_action(
   };
   auto user = platform_.accounts().find_user(owner_name);
   if (!user) return not_found();
-  auto action = platform_.find_action(user->id, name);
-  if (!action || !action->settings.capabilities.rooms) return not_found();
+  auto action = find_room_action(user->id, name);
+  if (!action) return not_found();
+  return action;
+}
+
+Expected<std::shared_ptr<const platform::Action>> RoomRunner::find_room_action(
+    int64_t owner_id, std::string_view name) const {
+  auto action = platform_.find_action(owner_id, name);
+  if (!action || !action->settings.capabilities.rooms) {
+    return err(platform::error_kind::kNotFound,
+               "no room handler '" + std::string(name) + "' of this developer");
+  }
   return action;
 }
 

@@ -71,19 +71,7 @@ struct EventResult {
 };
 
 // A fixed membership (tests, and hosts that know their sockets): room → connection ids.
-class StaticDirectory final : public capabilities::RoomDirectory {
- public:
-  StaticDirectory() = default;
-  explicit StaticDirectory(std::map<std::string, std::vector<std::string>, std::less<>> rooms)
-      : rooms_(std::move(rooms)) {}
-  void set(std::string room, std::vector<std::string> connections);
-  std::vector<std::string> connections(std::string_view room) override;
-  bool contains(std::string_view room, std::string_view connection) override;
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::vector<std::string>, std::less<>> rooms_;
-};
+using StaticDirectory = capabilities::StaticDirectory;
 
 class RoomRunner {
  public:
@@ -95,6 +83,9 @@ class RoomRunner {
   // The action `name` of the user `owner_name` if it exists and is granted `rooms`;
   // not_found otherwise (the endpoint answers 404 either way, revealing nothing).
   Expected<std::shared_ptr<const platform::Action>> find_room_action(std::string_view owner_name,
+                                                                     std::string_view name) const;
+  // The same for an owner whose id the caller knows (no database read: the route table).
+  Expected<std::shared_ptr<const platform::Action>> find_room_action(int64_t owner_id,
                                                                      std::string_view name) const;
 
   // Runs the event's export on the action's current version: on a fresh instance

@@ -49,21 +49,7 @@ class RoomRunnerTest : public ::testing::Test {
     settings.timeout = timeout;
     if (persistent) settings.room_mode = platform::ActionSettings::RoomMode::kPersistent;
     if (!trap_at.empty()) settings.env = {{"TRAP_AT", trap_at}};
-    platform::DeployRequest request;
-    request.name = name;
-    request.route = "/" + name;
-    request.module = bytes;
-    request.settings = settings;
-    auto deployed = platform_->deploy(ann_, request);
-    EXPECT_TRUE(deployed.ok()) << (deployed ? "" : deployed.error().message);
-    for (int i = 0; i < 1200; ++i) {
-      auto action = platform_->find_action(ann_, name);
-      if (action && action->current &&
-          action->current->status != platform::VersionStatus::kCompiling)
-        return action;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return platform_->find_action(ann_, name);
+    return platform::testing::deploy_and_wait(*platform_, ann_, name, bytes, settings);
   }
 
   // Retries while the module compiles (the runner never waits for a compile).

@@ -11,7 +11,7 @@
 namespace {
 
 using wa::capabilities::EmittedEvent;
-using wa::testing::FixedRooms;
+using wa::capabilities::StaticDirectory;
 using wa::testing::payload_of;
 using wa::testing::RoomEventSpec;
 using wa::testing::RoomGuest;
@@ -22,7 +22,7 @@ RoomGuest& guest() {
 }
 
 TEST(SdkCRooms, JoinBroadcastsToTheOthersAndWelcomesOnStdout) {
-  FixedRooms members({{"lobby", {"c1", "c2"}}});
+  StaticDirectory members({{"lobby", {"c1", "c2"}}});
   RoomEventSpec spec;
   spec.connection = "c2";
   spec.directory = &members;
@@ -79,7 +79,7 @@ TEST(SdkCRooms, MessagesBroadcastToTheOthersTextAndBinary) {
 }
 
 TEST(SdkCRooms, ConnectionListSendAndSelect) {
-  FixedRooms members({{"lobby", {"c3", "c1", "c2"}}, {"side", {"s1"}}});
+  StaticDirectory members({{"lobby", {"c3", "c1", "c2"}}, {"side", {"s1"}}});
   RoomEventSpec spec;
   spec.directory = &members;
   EXPECT_EQ(guest().message("who", spec).call.stdout_data, "c1,c2,c3");
@@ -99,7 +99,7 @@ TEST(SdkCRooms, ConnectionListSendAndSelect) {
   EXPECT_EQ(selected.emitted[0].room, "side");
   EXPECT_EQ(guest().message("select no/pe x", spec).call.stdout_data, "invalid_argument ok");
 
-  FixedRooms empty;
+  StaticDirectory empty;
   spec.directory = &empty;
   EXPECT_EQ(guest().message("who", spec).call.stdout_data, "");
 }

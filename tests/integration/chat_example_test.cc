@@ -56,20 +56,8 @@ class ChatExample : public ::testing::Test {
     auto settings = platform::ActionSettings::defaults(platform_->config().limits);
     settings.capabilities.rooms = true;
     settings.capabilities.key_value_stores = {{"default", capabilities::Access::kReadWrite}};
-    platform::DeployRequest request;
-    request.name = "chat";
-    request.route = "/chat";
-    request.module = bytes;
-    request.settings = settings;
-    auto deployed = platform_->deploy(token->user.id, request);
-    ASSERT_TRUE(deployed.ok()) << deployed.error().message;
-    for (int i = 0; i < 1200; ++i) {
-      action_ = platform_->find_action(token->user.id, "chat");
-      if (action_ && action_->current &&
-          action_->current->status != platform::VersionStatus::kCompiling)
-        break;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
+    action_ =
+        platform::testing::deploy_and_wait(*platform_, token->user.id, "chat", bytes, settings);
     ASSERT_TRUE(action_ && action_->current);
     ASSERT_NE(action_->current->status, platform::VersionStatus::kFailed)
         << action_->current->error;

@@ -27,28 +27,6 @@
 
 namespace wa::testing {
 
-// A fixed membership: room → connection ids.
-class FixedRooms final : public capabilities::RoomDirectory {
- public:
-  FixedRooms() = default;
-  // An initializer list, not a map: `{{"lobby", {"c1"}}}` must not read as a copy.
-  FixedRooms(std::initializer_list<std::pair<const std::string, std::vector<std::string>>> rooms)
-      : rooms_(rooms) {}
-  std::vector<std::string> connections(std::string_view room) override {
-    std::lock_guard lock(mutex_);
-    auto it = rooms_.find(room);
-    return it == rooms_.end() ? std::vector<std::string>{} : it->second;
-  }
-  bool contains(std::string_view room, std::string_view connection) override {
-    auto ids = connections(room);
-    return std::find(ids.begin(), ids.end(), connection) != ids.end();
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, std::vector<std::string>, std::less<>> rooms_;
-};
-
 struct RoomRun {
   runtime::CallResult call;
   std::vector<capabilities::EmittedEvent> emitted;  // the room calls, in order

@@ -12,7 +12,7 @@
 namespace {
 
 using wa::capabilities::EmittedEvent;
-using wa::testing::FixedRooms;
+using wa::capabilities::StaticDirectory;
 using wa::testing::payload_of;
 using wa::testing::RoomEventSpec;
 using wa::testing::RoomGuest;
@@ -78,7 +78,7 @@ TEST(SdkAsRooms, MessagesBroadcastToTheOthersTextAndBinary) {
 }
 
 TEST(SdkAsRooms, ConnectionListSendAndSelect) {
-  FixedRooms members({{"lobby", {"c3", "c1", "c2"}}, {"side", {"s1"}}});
+  StaticDirectory members({{"lobby", {"c3", "c1", "c2"}}, {"side", {"s1"}}});
   RoomEventSpec spec;
   spec.directory = &members;
   EXPECT_EQ(guest().message("/who", spec).call.stdout_data, "c1,c2,c3");
